@@ -1,0 +1,134 @@
+import { z } from "zod";
+
+/**
+ * config.json in the original app's exact schema (see the seed README). Every field a user's existing
+ * file may carry is accepted; unknown keys are reported as warnings by `findUnknownKeys`.
+ */
+
+/** "None", 0, "" or absent mean no limit; otherwise a positive number or a numeric string such as "100000". */
+const limit = (integer: boolean) =>
+  z
+    .union([z.number(), z.string()])
+    .optional()
+    .transform((value, ctx): number | null => {
+      if (value === undefined || value === "" || value === "None") return null;
+      const n = typeof value === "number" ? value : Number(value.trim());
+      if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
+        ctx.addIssue({
+          code: "custom",
+          message: `expected ${integer ? "a whole number" : "a number"} of at least 0, a numeric string such as "100000", or "None"`,
+        });
+        return z.NEVER;
+      }
+      return n === 0 ? null : n;
+    });
+
+/** A price per 1,000 tokens, kept as the decimal text the user wrote so cost arithmetic stays exact. */
+const price = z
+  .union([z.number(), z.string()])
+  .transform((value, ctx): string => {
+    const text = typeof value === "number" ? String(value) : value.trim();
+    if (!/^(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(text)) {
+      ctx.addIssue({ code: "custom", message: "expected a price in USD per 1,000 tokens (a number such as 0.003)" });
+      return z.NEVER;
+    }
+    return text;
+  });
+
+export const costSchema = z.object({
+  input_1k_price: price,
+  output_1k_price: price,
+});
+
+export const inferenceProfileSchema = z.object({
+  prefix: z.string().trim().min(1, 'expected a region prefix such as "us", "eu", "apac" or "global"'),
+  region: z.string().trim().min(1).optional(),
+  global: z.boolean().optional(),
+});
+
+export const reasoningObjectSchema = z.object({
+  enabled: z.boolean().optional(),
+  openai_reasoning_modalities: z.boolean().optional(),
+  no_reasoning_params: z.boolean().optional(),
+  hybrid: z.boolean().optional(),
+  budget_thinking_tokens: z.boolean().optional(),
+  temperature_forced: z.number().min(0).max(1).optional(),
+  /** Our one extension: offer the interleaved-thinking option (absent: offered for ids containing "claude"). */
+  interleaved_thinking: z.boolean().optional(),
+});
+
+export const modelSchema = z.object({
+  id: z.string().trim().min(1, "expected a Bedrock model id, inference profile id or ARN"),
+  region: z
+    .union([z.array(z.string().trim().min(1)), z.string().trim().min(1).transform((r) => [r])])
+    .optional(),
+  inference_profile: inferenceProfileSchema.optional(),
+  system_prompt: z.string().optional(),
+  cost: costSchema.optional(),
+  vision: z.boolean().optional(),
+  document: z.boolean().optional(),
+  tool: z.boolean().optional(),
+  streaming: z.boolean().optional(),
+  reasoning: z.union([z.boolean(), reasoningObjectSchema]).optional(),
+  maxTokens: z.number().int().positive().optional(),
+  default: z.boolean().optional(),
+});
+
+export const configSchema = z.object({
+  default_system_prompt: z.string().optional(),
+  max_characters_parameter: limit(true),
+  max_content_size_mb_parameter: limit(false),
+  default_aws_region: z.string().trim().min(1).optional(),
+  prefix: z.string().optional(),
+  cognito_domain: z.string().optional(),
+  bedrock_models: z
+    .record(z.string().min(1), modelSchema)
+    .refine((models) => Object.keys(models).length > 0, {
+      message: "expected at least one model: add an entry such as \"Claude Sonnet 4.5\": {\"id\": \"...\"}",
+    }),
+});
+
+export type RawConfig = z.output<typeof configSchema>;
+export type RawModel = z.output<typeof modelSchema>;
+export type RawReasoning = z.output<typeof reasoningObjectSchema>;
+
+type Shape = Record<string, z.ZodType>;
+
+/** Lists keys the schema does not know, as JSON paths, so the loader can warn about them (typos included). */
+export function findUnknownKeys(raw: unknown): string[] {
+  const unknown: string[] = [];
+  const check = (value: unknown, shape: Shape, path: (string | number)[]) => {
+    if (!isPlainObject(value)) return;
+    for (const key of Object.keys(value)) {
+      if (!(key in shape)) unknown.push(formatPath([...path, key]));
+    }
+  };
+  check(raw, configSchema.shape, []);
+  const models = isPlainObject(raw) ? raw["bedrock_models"] : undefined;
+  if (isPlainObject(models)) {
+    for (const [name, model] of Object.entries(models)) {
+      const base = ["bedrock_models", name];
+      check(model, modelSchema.shape, base);
+      if (!isPlainObject(model)) continue;
+      check(model["inference_profile"], inferenceProfileSchema.shape, [...base, "inference_profile"]);
+      check(model["cost"], costSchema.shape, [...base, "cost"]);
+      check(model["reasoning"], reasoningObjectSchema.shape, [...base, "reasoning"]);
+    }
+  }
+  return unknown;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `bedrock_models["Claude 3.7 Sonnet"].cost.input_1k_price` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else if (typeof key === "string" && /^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out || "(top level)";
+}

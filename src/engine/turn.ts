@@ -1,0 +1,214 @@
+import type { AppConfig, ModelProfile } from "../config/resolve.js";
+import { costOf, sumCosts, type Cost } from "./cost.js";
+import { ChatError } from "./errors.js";
+import { buildRequestHistory, withoutBlankText } from "./history.js";
+import { collectText, MessageBuilder } from "./message-builder.js";
+import type { InferenceParams, ModelRequest, Provider, ProviderEvent, ReasoningRequest } from "./provider.js";
+import { planRequest } from "./reasoning.js";
+import type { TurnSettings } from "./settings.js";
+import { systemPromptFor } from "./system-prompt.js";
+import type { ToolExecutor } from "./tools.js";
+import { addUsage, ZERO_USAGE, type Message, type MessageStatus, type StopReason, type ToolResultPart, type Usage } from "./types.js";
+
+export const DEFAULT_MAX_TOOL_ROUNDS = 10;
+
+export interface TurnOptions {
+  provider: Provider;
+  profile: ModelProfile;
+  /** Earlier messages of the conversation, as stored (the history rules decide what is sent). */
+  history: readonly Message[];
+  /** The new user message. */
+  input: Message;
+  settings: TurnSettings;
+  /** Limits from config.json. */
+  limits?: Pick<AppConfig, "maxCharacters">;
+  tools?: ToolExecutor;
+  signal?: AbortSignal;
+  now?: () => Date;
+  maxToolRounds?: number;
+}
+
+/** The values actually sent on the first model call (after reasoning adjustments), for --json and the UI. */
+export interface SentRequest {
+  modelId: string;
+  stream: boolean;
+  inference: InferenceParams;
+  reasoning: ReasoningRequest | null;
+  system: boolean;
+}
+
+export interface TurnResult {
+  /** New messages to append to the history: assistant messages and tool-result messages. */
+  messages: Message[];
+  status: MessageStatus;
+  stopReason: StopReason | null;
+  text: string;
+  reasoning: string | null;
+  usage: Usage;
+  /** Null when the profile has no price in config.json. */
+  cost: Cost | null;
+  error?: ChatError;
+}
+
+export type TurnEvent =
+  | { type: "request"; request: SentRequest }
+  | { type: "notice"; message: string }
+  | Exclude<ProviderEvent, { type: "usage" }>
+  | { type: "usage"; usage: Usage; cost: Cost | null }
+  | { type: "toolResult"; result: ToolResultPart }
+  | { type: "error"; error: ChatError }
+  | { type: "done"; result: TurnResult };
+
+/** Rejects a user message that breaks config.json's limits, before any model call. */
+export function checkUserMessage(message: Message, limits: Pick<AppConfig, "maxCharacters"> | undefined): void {
+  const max = limits?.maxCharacters;
+  if (!max) return;
+  const length = message.parts.reduce((n, p) => n + (p.type === "text" ? [...p.text].length : 0), 0);
+  if (length > max) {
+    throw new ChatError(
+      "input_too_long",
+      `Your message is ${length.toLocaleString("en-US")} characters long; the limit is ${max.toLocaleString("en-US")} (max_characters_parameter in config.json). Shorten it or split it into several messages.`,
+    );
+  }
+}
+
+/**
+ * One user turn: model call, then tools and further model calls while the model asks for tools (bounded),
+ * yielding typed events as they arrive and ending with a `done` event that carries the messages to store.
+ * Never throws for model or input failures: they arrive as an `error` event followed by `done`.
+ */
+export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, TurnResult> {
+  const { provider, profile, settings, signal, tools } = options;
+  const produced: Message[] = [];
+  const costs: Cost[] = [];
+  let usage = ZERO_USAGE;
+  let stopReason: StopReason | null = null;
+
+  const finish = (status: MessageStatus, error?: ChatError): TurnResult => {
+    const cost = profile.price ? totalCost(costs) : null;
+    const reasoning = collectText(produced, "reasoning");
+    return {
+      messages: produced,
+      status,
+      stopReason: status === "stopped" ? "stopped" : stopReason,
+      text: collectText(produced, "text"),
+      reasoning: reasoning === "" ? null : reasoning,
+      usage,
+      cost,
+      ...(error ? { error } : {}),
+    };
+  };
+
+  try {
+    checkUserMessage(options.input, options.limits);
+  } catch (error) {
+    const chatError = asChatError(error);
+    yield { type: "error", error: chatError };
+    const result = finish("error", chatError);
+    yield { type: "done", result };
+    return result;
+  }
+
+  const messages: Message[] = [...buildRequestHistory(options.history, profile), options.input];
+  const system = systemPromptFor(profile.systemPrompt, settings.system, (options.now ?? (() => new Date()))());
+  const specs = tools?.specs.length ? [...tools.specs] : undefined;
+  const maxRounds = options.maxToolRounds ?? DEFAULT_MAX_TOOL_ROUNDS;
+
+  for (let round = 0; ; round++) {
+    const plan = planRequest(profile, settings, specs !== undefined);
+    if (round === 0) {
+      yield {
+        type: "request",
+        request: {
+          modelId: profile.modelId,
+          stream: settings.stream,
+          inference: plan.inference,
+          reasoning: plan.reasoning ?? null,
+          system: system !== undefined,
+        },
+      };
+      for (const message of plan.notices) yield { type: "notice", message };
+    }
+    const request: ModelRequest = {
+      modelId: profile.modelId,
+      region: profile.region,
+      messages,
+      inference: plan.inference,
+      stream: settings.stream,
+      ...(system !== undefined ? { system } : {}),
+      ...(plan.reasoning ? { reasoning: plan.reasoning } : {}),
+      ...(specs ? { tools: specs } : {}),
+      ...(signal ? { signal } : {}),
+    };
+    const builder = new MessageBuilder(profile.modelId);
+    let failure: ChatError | undefined;
+    try {
+      for await (const event of provider.converse(request)) {
+        builder.apply(event);
+        if (event.type === "usage") {
+          yield { type: "usage", usage: event.usage, cost: costOf(event.usage, profile.price) };
+        } else {
+          yield event;
+        }
+        if (signal?.aborted) break;
+      }
+    } catch (error) {
+      if (!signal?.aborted) failure = asChatError(error);
+    }
+    usage = addUsage(usage, builder.usage);
+    const callCost = costOf(builder.usage, profile.price);
+    if (callCost) costs.push(callCost);
+    stopReason = builder.stopReason ?? stopReason;
+
+    if (signal?.aborted || failure) {
+      const status: MessageStatus = failure ? "error" : "stopped";
+      if (builder.parts.length) produced.push(builder.finish(status));
+      if (failure) yield { type: "error", error: failure };
+      else yield { type: "stop", reason: "stopped" };
+      const result = finish(status, failure);
+      yield { type: "done", result };
+      return result;
+    }
+
+    const answer = builder.finish("complete");
+    produced.push(answer);
+    const calls = builder.toolUses;
+    if (builder.stopReason !== "tool_use" || calls.length === 0 || !tools || round >= maxRounds) {
+      if (calls.length && round >= maxRounds) {
+        yield { type: "notice", message: `Stopped after ${maxRounds} rounds of tool calls; ask again to continue.` };
+      }
+      const result = finish("complete");
+      yield { type: "done", result };
+      return result;
+    }
+
+    const results: ToolResultPart[] = [];
+    for (const call of calls) {
+      const outcome = await callTool(tools, call.name, call.input, signal);
+      const result: ToolResultPart = { type: "toolResult", toolUseId: call.id, ...outcome };
+      results.push(result);
+      yield { type: "toolResult", result };
+    }
+    const resultMessage: Message = { role: "user", parts: results };
+    produced.push(resultMessage);
+    messages.push(withoutBlankText(answer), resultMessage);
+  }
+}
+
+async function callTool(tools: ToolExecutor, name: string, input: unknown, signal: AbortSignal | undefined) {
+  try {
+    return await tools.call(name, input, signal);
+  } catch (error) {
+    return { status: "error" as const, content: [{ type: "text" as const, text: `Error executing tool ${name}: ${(error as Error).message}` }] };
+  }
+}
+
+function totalCost(costs: readonly Cost[]): Cost {
+  const sum = (key: keyof Cost) => sumCosts(costs.map((c) => ({ input: "0", output: "0", total: c[key] }))).total;
+  return { input: sum("input"), output: sum("output"), total: sum("total") };
+}
+
+function asChatError(error: unknown): ChatError {
+  if (error instanceof ChatError) return error;
+  return new ChatError("internal", `Unexpected error: ${(error as Error)?.message ?? String(error)}`, false, { cause: error });
+}

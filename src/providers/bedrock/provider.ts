@@ -1,0 +1,30 @@
+import { ConverseCommand, ConverseStreamCommand } from "@aws-sdk/client-bedrock-runtime";
+import type { ModelRequest, Provider, ProviderEvent } from "../../engine/provider.js";
+import { BedrockClients } from "./client.js";
+import { toChatError } from "./errors.js";
+import { toConverseInput } from "./request.js";
+import { fromResponse, fromStream } from "./stream.js";
+
+/** The engine's provider for Amazon Bedrock: ConverseStream when streaming, Converse otherwise, same events. */
+export class BedrockProvider implements Provider {
+  constructor(readonly clients: BedrockClients = new BedrockClients()) {}
+
+  async *converse(request: ModelRequest): AsyncGenerator<ProviderEvent> {
+    const client = this.clients.forRegion(request.region);
+    const input = toConverseInput(request);
+    const context = { modelId: request.modelId, region: request.region };
+    const options = request.signal ? { abortSignal: request.signal } : {};
+    try {
+      if (request.stream) {
+        const response = await client.send(new ConverseStreamCommand(input), options);
+        if (!response.stream) return;
+        yield* fromStream(response.stream, context);
+      } else {
+        const response = await client.send(new ConverseCommand(input), options);
+        yield* fromResponse(response);
+      }
+    } catch (error) {
+      throw toChatError(error, context);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The models the emulator serves and how each behaves, after reference/bedrock-api.md sections 1, 4 and 6.
+ * Keyed by base model id (no geo prefix).
+ */
+export type Family = "anthropic" | "openai" | "deepseek-r1" | "deepseek-v3" | "qwen" | "nova" | "meta" | "mistral" | "writer";
+
+export interface EmulatedModel {
+  family: Family;
+  /** How the model takes reasoning parameters: budget (Anthropic thinking), effort (reasoning_effort), always (none accepted), none. */
+  reasoning: "budget" | "effort" | "always" | "none";
+  interleaved: boolean;
+  /** Only callable through an inference profile (on-demand base id rejected). */
+  profileOnly: boolean;
+  maxOutputTokens: number;
+  contextTokens: number;
+  tools: boolean;
+  vision: boolean;
+}
+
+const claude = (maxOutputTokens: number, reasoning: "budget" | "none", interleaved: boolean): EmulatedModel => ({
+  family: "anthropic",
+  reasoning,
+  interleaved,
+  profileOnly: true,
+  maxOutputTokens,
+  contextTokens: 200_000,
+  tools: true,
+  vision: true,
+});
+
+const plain = (family: Family, maxOutputTokens: number, extra: Partial<EmulatedModel> = {}): EmulatedModel => ({
+  family,
+  reasoning: "none",
+  interleaved: false,
+  profileOnly: true,
+  maxOutputTokens,
+  contextTokens: 128_000,
+  tools: true,
+  vision: true,
+  ...extra,
+});
+
+export const MODELS: Record<string, EmulatedModel> = {
+  "anthropic.claude-sonnet-4-5-20250929-v1:0": claude(64_000, "budget", true),
+  "anthropic.claude-haiku-4-5-20251001-v1:0": claude(64_000, "budget", true),
+  "anthropic.claude-3-7-sonnet-20250219-v1:0": claude(64_000, "budget", false),
+  "anthropic.claude-3-5-sonnet-20241022-v2:0": claude(8192, "none", false),
+  "anthropic.claude-3-5-haiku-20241022-v1:0": { ...claude(8192, "none", false), profileOnly: false },
+  "amazon.nova-premier-v1:0": plain("nova", 5120, { contextTokens: 300_000 }),
+  "amazon.nova-pro-v1:0": plain("nova", 5120, { contextTokens: 300_000, profileOnly: false }),
+  "amazon.nova-lite-v1:0": plain("nova", 5120, { contextTokens: 300_000, profileOnly: false }),
+  "amazon.nova-micro-v1:0": plain("nova", 5120, { contextTokens: 128_000, profileOnly: false, vision: false }),
+  "meta.llama4-scout-17b-instruct-v1:0": plain("meta", 8192),
+  "meta.llama4-maverick-17b-instruct-v1:0": plain("meta", 8192),
+  "meta.llama3-2-90b-instruct-v1:0": plain("meta", 4096),
+  "writer.palmyra-x5-v1:0": plain("writer", 8192, { vision: false }),
+  "writer.palmyra-x4-v1:0": plain("writer", 8192),
+  "mistral.pixtral-large-2502-v1:0": plain("mistral", 8192),
+  "mistral.mistral-large-2407-v1:0": plain("mistral", 8192, { profileOnly: false, vision: false }),
+  "openai.gpt-oss-20b-1:0": plain("openai", 128_000, { reasoning: "effort", profileOnly: false, vision: false }),
+  "openai.gpt-oss-120b-1:0": plain("openai", 128_000, { reasoning: "effort", profileOnly: false, vision: false }),
+  "deepseek.v3-v1:0": plain("deepseek-v3", 163_840, { reasoning: "effort", profileOnly: false, vision: false, tools: false }),
+  "deepseek.r1-v1:0": plain("deepseek-r1", 163_840, { reasoning: "always", vision: false, tools: false }),
+  "qwen.qwen3-32b-v1:0": plain("qwen", 32_768, { reasoning: "effort", profileOnly: false, vision: false }),
+  "qwen.qwen3-coder-30b-a3b-v1:0": plain("qwen", 262_144, { profileOnly: false, vision: false }),
+  "qwen.qwen3-coder-480b-a35b-v1:0": plain("qwen", 131_072, { profileOnly: false, vision: false }),
+  "qwen.qwen3-235b-a22b-v1:0": plain("qwen", 262_144, { reasoning: "effort", profileOnly: false, vision: false }),
+};
+
+/** Geo prefixes of system inference profiles and the regions that may call them. */
+export const GEOGRAPHIES: Record<string, (region: string) => boolean> = {
+  us: (r) => r.startsWith("us-") && !r.startsWith("us-gov-"),
+  eu: (r) => r.startsWith("eu-"),
+  apac: (r) => r.startsWith("ap-"),
+  jp: (r) => r.startsWith("ap-northeast-"),
+  au: (r) => r.startsWith("ap-southeast-"),
+  ca: (r) => r.startsWith("ca-"),
+  "us-gov": (r) => r.startsWith("us-gov-"),
+  global: () => true,
+};
+
+export interface ResolvedModelId {
+  baseId: string;
+  geo?: string;
+  model: EmulatedModel;
+}

@@ -1,0 +1,208 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { createServer, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { encodeEvent, encodeException } from "./eventstream.js";
+import { BedrockFault } from "./faults.js";
+import type { ResolvedModelId } from "./models.js";
+import { defaultScript, signatureFor, splitText, type Script, type ScriptBlock } from "./script.js";
+import { estimateInputTokens, resolveModelId, validateRequest } from "./validate.js";
+
+type Json = Record<string, unknown>;
+
+export interface RecordedRequest {
+  operation: "converse" | "converse-stream";
+  modelId: string;
+  /** Region from the SigV4 credential scope: the region of the client that sent it. */
+  region: string;
+  body: Json;
+  headers: Record<string, string | string[] | undefined>;
+  status: number;
+  /** Whether the whole answer was sent; false when the client went away first. */
+  completed: boolean;
+}
+
+export interface BedrockEmulator {
+  /** http://127.0.0.1:PORT, for AWS_ENDPOINT_URL_BEDROCK_RUNTIME. */
+  url: string;
+  readonly requests: RecordedRequest[];
+  enqueue(...scripts: Script[]): void;
+  /** Answer AccessDeniedException for this base model id, as when model access is not enabled. */
+  deny(baseModelId: string): void;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** A Bedrock Runtime emulator speaking the real wire protocol over cleartext HTTP/2 (as the SDK talks by default). */
+export async function startBedrockEmulator(): Promise<BedrockEmulator> {
+  const requests: RecordedRequest[] = [];
+  let queue: Script[] = [];
+  const denied = new Set<string>();
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendFault(res, new BedrockFault("InternalServerException", 500, String(error)));
+      else res.end();
+    });
+  });
+
+  async function handle(req: Http2ServerRequest, res: Http2ServerResponse): Promise<void> {
+    const match = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(req.url.split("?")[0] ?? "");
+    if (req.method !== "POST" || !match) {
+      res.writeHead(404, { "content-type": "application/json", "x-amzn-errortype": "UnknownOperationException" });
+      res.end(JSON.stringify({ Output: { __type: "com.amazon.coral.service#UnknownOperationException" }, Version: "1.0" }));
+      return;
+    }
+    const modelId = decodeURIComponent(match[1]!);
+    const operation = match[2] as RecordedRequest["operation"];
+    const text = await readBody(req);
+    const auth = String(req.headers["authorization"] ?? "");
+    const region = /Credential=[^/]+\/\d{8}\/([^/]+)\/bedrock\/aws4_request/.exec(auth)?.[1] ?? "";
+    let body: Json = {};
+    const record: RecordedRequest = { operation, modelId, region, body, headers: { ...req.headers }, status: 200, completed: false };
+    requests.push(record);
+    try {
+      if (!auth) throw new BedrockFault("MissingAuthenticationTokenException", 403, "Missing Authentication Token");
+      try {
+        body = JSON.parse(text) as Json;
+        record.body = body;
+      } catch {
+        throw new BedrockFault("SerializationException", 400, "Unexpected token in JSON body: the request body is not valid JSON.");
+      }
+      const resolved = resolveModelId(modelId, region);
+      if (denied.has(resolved.baseId)) throw new BedrockFault("AccessDeniedException", 403, "You don't have access to the model with the specified model ID.");
+      validateRequest(body, resolved);
+      const script = takeScript(modelId) ?? defaultScript(body, resolved);
+      if (script.firstByteDelayMs) await sleep(script.firstByteDelayMs);
+      if (script.error) throw Object.assign(new BedrockFault(script.error.type, script.error.status, script.error.message), { body: script.error.body });
+      if (operation === "converse") sendConverse(res, body, resolved, script);
+      else await sendStream(req, res, body, resolved, script);
+      record.completed = true;
+    } catch (error) {
+      if (!(error instanceof BedrockFault)) throw error;
+      record.status = error.status;
+      sendFault(res, error);
+    }
+  }
+
+  function takeScript(modelId: string): Script | undefined {
+    const index = queue.findIndex((s) => s.modelId === undefined || s.modelId === modelId);
+    return index < 0 ? undefined : queue.splice(index, 1)[0];
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    enqueue: (...scripts) => void queue.push(...scripts),
+    deny: (id) => void denied.add(id),
+    reset: () => {
+      requests.length = 0;
+      queue = [];
+      denied.clear();
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function readBody(req: Http2ServerRequest): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function sendFault(res: Http2ServerResponse, fault: BedrockFault & { body?: unknown }): void {
+  res.writeHead(fault.status, {
+    "content-type": "application/json",
+    "x-amzn-errortype": `${fault.type}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+    "x-amzn-requestid": randomUUID(),
+  });
+  res.end(JSON.stringify(fault.body ?? { message: fault.message }));
+}
+
+function usageFor(body: Json, blocks: ScriptBlock[], script: Script) {
+  const outputChars = blocks.reduce((n, b) => n + ("text" in b ? b.text.length : "reasoning" in b ? b.reasoning.length : 20), 0);
+  const inputTokens = script.usage?.inputTokens ?? estimateInputTokens(body);
+  const outputTokens = script.usage?.outputTokens ?? Math.max(1, Math.ceil(outputChars / 4));
+  return {
+    inputTokens,
+    outputTokens,
+    totalTokens: inputTokens + outputTokens,
+    ...(script.usage?.cacheReadInputTokens !== undefined ? { cacheReadInputTokens: script.usage.cacheReadInputTokens } : {}),
+    ...(script.usage?.cacheWriteInputTokens !== undefined ? { cacheWriteInputTokens: script.usage.cacheWriteInputTokens } : {}),
+  };
+}
+
+const toolUseId = (block: { id?: string }) => block.id ?? `tooluse_${randomBytes(16).toString("base64url").slice(0, 22)}`;
+const stopReasonFor = (blocks: ScriptBlock[], script: Script) => script.stopReason ?? (blocks.some((b) => "toolUse" in b) ? "tool_use" : "end_turn");
+
+function sendConverse(res: Http2ServerResponse, body: Json, resolved: ResolvedModelId, script: Script): void {
+  const blocks = script.blocks ?? [];
+  const content = blocks.map((block) => {
+    if ("text" in block) return { text: block.text };
+    if ("reasoning" in block) {
+      const signature = signatureFor(block, resolved);
+      return { reasoningContent: { reasoningText: { text: block.reasoning, ...(signature ? { signature } : {}) } } };
+    }
+    if ("redacted" in block) return { reasoningContent: { redactedContent: block.redacted } };
+    return { toolUse: { toolUseId: toolUseId(block.toolUse), name: block.toolUse.name, input: block.toolUse.input } };
+  });
+  res.writeHead(200, { "content-type": "application/json", "x-amzn-requestid": randomUUID() });
+  res.end(
+    JSON.stringify({
+      output: { message: { role: "assistant", content } },
+      stopReason: stopReasonFor(blocks, script),
+      usage: usageFor(body, blocks, script),
+      metrics: { latencyMs: 5 },
+    }),
+  );
+}
+
+async function sendStream(req: Http2ServerRequest, res: Http2ServerResponse, body: Json, resolved: ResolvedModelId, script: Script): Promise<void> {
+  const blocks = script.blocks ?? [];
+  let gone = false;
+  req.on("close", () => (gone = true));
+  res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": randomUUID() });
+  let first = true;
+  let deltas = 0;
+  const send = async (frame: Uint8Array, isDelta = false): Promise<boolean> => {
+    if (!first && script.delayMs) await sleep(script.delayMs);
+    first = false;
+    if (gone || res.stream.destroyed) return false;
+    if (isDelta && script.streamException && deltas === script.streamException.afterDeltas) {
+      const { type, message } = script.streamException;
+      res.end(encodeException(type, { message }));
+      return false;
+    }
+    if (isDelta) deltas++;
+    res.write(frame);
+    return true;
+  };
+  const delta = (index: number, d: Json) => send(encodeEvent("contentBlockDelta", { contentBlockIndex: index, delta: d }), true);
+  const stop = (index: number) => send(encodeEvent("contentBlockStop", { contentBlockIndex: index }));
+
+  if (!(await send(encodeEvent("messageStart", { role: "assistant" })))) return;
+  for (const [index, block] of blocks.entries()) {
+    if ("text" in block) {
+      for (const piece of splitText(block.text, script.deltas)) if (!(await delta(index, { text: piece }))) return;
+    } else if ("reasoning" in block) {
+      for (const piece of splitText(block.reasoning, script.deltas)) if (!(await delta(index, { reasoningContent: { text: piece } }))) return;
+      const signature = signatureFor(block, resolved);
+      if (signature && !(await delta(index, { reasoningContent: { signature } }))) return;
+    } else if ("redacted" in block) {
+      if (!(await delta(index, { reasoningContent: { redactedContent: block.redacted } }))) return;
+    } else {
+      const start = { toolUse: { toolUseId: toolUseId(block.toolUse), name: block.toolUse.name } };
+      if (!(await send(encodeEvent("contentBlockStart", { contentBlockIndex: index, start })))) return;
+      for (const piece of splitText(JSON.stringify(block.toolUse.input), 3)) if (!(await delta(index, { toolUse: { input: piece } }))) return;
+    }
+    if (!(await stop(index))) return;
+  }
+  if (!(await send(encodeEvent("messageStop", { stopReason: stopReasonFor(blocks, script) })))) return;
+  if (!(await send(encodeEvent("metadata", { usage: usageFor(body, blocks, script), metrics: { latencyMs: 5 } })))) return;
+  res.end();
+}

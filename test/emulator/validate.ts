@@ -1,0 +1,360 @@
+import { BedrockFault, constraint, modelSaid, signReasoning, validation } from "./faults.js";
+import { GEOGRAPHIES, MODELS, type ResolvedModelId } from "./models.js";
+
+/**
+ * Bedrock's validation of a Converse / ConverseStream request, in the order Bedrock applies it: model id,
+ * schema constraints (1-based Smithy paths), semantic rules (0-based), then the model provider's own rules.
+ * Messages follow reference/bedrock-api.md ("Emulator must reject").
+ */
+type Json = Record<string, unknown>;
+
+const MODEL_ID_PATTERN = /^(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:(([0-9]{12}:(inference-profile|application-inference-profile)\/[a-zA-Z0-9-:.]+)|(:foundation-model\/[a-z0-9-]{1,63}[.]{1}[a-z0-9-]{1,63}([.:]?[a-z0-9-]{1,63}))))|([a-zA-Z0-9-:.]+)$/;
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const TOOL_USE_ID = /^[a-zA-Z0-9_.:-]{1,64}$/;
+const DOC_NAME = /^[A-Za-z0-9_\-()[\] ]+$/;
+const IMAGE_FORMATS = ["png", "jpeg", "gif", "webp"];
+const DOC_FORMATS = ["pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md"];
+const BLOCK_MEMBERS = ["text", "image", "document", "video", "audio", "toolUse", "toolResult", "guardContent", "cachePoint", "reasoningContent", "citationsContent", "searchResult"];
+const EFFORTS = ["low", "medium", "high"];
+export const INTERLEAVED_BETA = "interleaved-thinking-2025-05-14";
+
+export function resolveModelId(modelId: string, region: string): ResolvedModelId {
+  if (modelId.length === 0) throw constraint("''", "modelId", "Member must have length greater than or equal to 1");
+  if (modelId.length > 2048) throw constraint(null, "modelId", "Member must have length less than or equal to 2048");
+  if (!MODEL_ID_PATTERN.test(modelId)) {
+    throw constraint(`'${modelId}'`, "modelId", "Member must satisfy regular expression pattern: [a-zA-Z0-9-:.]+");
+  }
+  let id = modelId;
+  const arn = /^arn:aws:bedrock:([a-z0-9-]+):\d{0,12}:(?:foundation-model|inference-profile)\/(.+)$/.exec(modelId);
+  if (arn) id = arn[2]!;
+  const dot = id.indexOf(".");
+  const head = id.slice(0, dot);
+  const geo = head in GEOGRAPHIES ? head : undefined;
+  const baseId = geo ? id.slice(dot + 1) : id;
+  const model = MODELS[baseId];
+  if (!model) throw validation("The provided model identifier is invalid.");
+  if (geo && !GEOGRAPHIES[geo]!(region)) throw validation("The provided model identifier is invalid.");
+  if (!geo && model.profileOnly) {
+    throw validation(
+      `Invocation of model ID ${baseId} with on-demand throughput isn\u2019t supported. Retry your request with the ID or ARN of an inference profile that contains this model.`,
+    );
+  }
+  return { baseId, model, ...(geo ? { geo } : {}) };
+}
+
+export function validateRequest(body: Json, resolved: ResolvedModelId): void {
+  const { model } = resolved;
+  const messages = body["messages"];
+  if (!Array.isArray(messages) || messages.length === 0) {
+    throw validation("A conversation must start with a user message. Try again with a conversation that starts with a user message.");
+  }
+  checkSchema(body, messages);
+  checkConversation(messages, body);
+  checkInference(body, model.maxOutputTokens);
+  checkTools(body, model.tools);
+  checkModelFields(body, messages, resolved);
+}
+
+function checkSchema(body: Json, messages: unknown[]): void {
+  messages.forEach((raw, i) => {
+    const m = raw as Json;
+    const at = `messages.${i + 1}.member`;
+    if (m["role"] !== "user" && m["role"] !== "assistant") {
+      throw constraint(`'${String(m["role"])}'`, `${at}.role`, "Member must satisfy enum value set: [user, assistant]");
+    }
+    if (m["content"] === undefined || m["content"] === null) throw constraint("null", `${at}.content`, "Member must not be null");
+    const content = m["content"] as unknown[];
+    content.forEach((block, j) => {
+      const set = Object.keys(block as Json).filter((k) => BLOCK_MEMBERS.includes(k));
+      if (set.length !== 1) throw constraint(null, `${at}.content.${j + 1}.member`, "Member must have exactly one field set");
+      const b = block as Json;
+      const path = `${at}.content.${j + 1}.member`;
+      if (b["image"]) {
+        const image = b["image"] as Json;
+        if (!IMAGE_FORMATS.includes(image["format"] as string)) {
+          throw constraint(`'${String(image["format"])}'`, `${path}.image.format`, `Member must satisfy enum value set: [${IMAGE_FORMATS.join(", ")}]`);
+        }
+        if (!((image["source"] as Json)?.["bytes"] as string)) throw constraint(null, `${path}.image.source.bytes`, "Member must have length greater than or equal to 1");
+      }
+      if (b["document"]) {
+        const doc = b["document"] as Json;
+        const name = doc["name"];
+        if (typeof name !== "string" || name.length === 0) throw constraint(null, `${path}.document.name`, "Member must have length greater than or equal to 1");
+        if (name.length > 200) throw constraint(null, `${path}.document.name`, "Member must have length less than or equal to 200");
+        if (!DOC_FORMATS.includes(doc["format"] as string)) {
+          throw constraint(`'${String(doc["format"])}'`, `${path}.document.format`, `Member must satisfy enum value set: [${DOC_FORMATS.join(", ")}]`);
+        }
+        if (!((doc["source"] as Json)?.["bytes"] as string)) throw constraint(null, `${path}.document.source.bytes`, "Member must have length greater than or equal to 1");
+      }
+      if (b["toolUse"]) {
+        const use = b["toolUse"] as Json;
+        if (!TOOL_USE_ID.test(String(use["toolUseId"] ?? ""))) throw constraint(null, `${path}.toolUse.toolUseId`, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.:-]+");
+        if (!TOOL_NAME.test(String(use["name"] ?? ""))) throw constraint(null, `${path}.toolUse.name`, "Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+");
+      }
+      if (b["toolResult"]) {
+        const result = b["toolResult"] as Json;
+        if (!Array.isArray(result["content"])) throw constraint("null", `${path}.toolResult.content`, "Member must not be null");
+        if (result["status"] !== undefined && result["status"] !== "success" && result["status"] !== "error") {
+          throw constraint(`'${String(result["status"])}'`, `${path}.toolResult.status`, "Member must satisfy enum value set: [success, error]");
+        }
+      }
+    });
+  });
+  const system = body["system"];
+  if (Array.isArray(system)) {
+    system.forEach((block, k) => {
+      const text = (block as Json)["text"];
+      if (text !== undefined && (typeof text !== "string" || text.length === 0)) {
+        throw constraint(null, `system.${k + 1}.member.text`, "Member must have length greater than or equal to 1");
+      }
+    });
+  }
+}
+
+function checkConversation(messages: unknown[], body: Json): void {
+  const docNames = new Set<string>();
+  let images = 0;
+  let documents = 0;
+  let toolBlocks = false;
+  messages.forEach((raw, i) => {
+    const m = raw as Json;
+    const content = m["content"] as Json[];
+    if (content.length === 0) {
+      throw validation(`The content field in the Message object at messages.${i} is empty. Add a ContentBlock object to the content field and try again.`);
+    }
+    if (i === 0 && m["role"] !== "user") {
+      throw validation("A conversation must start with a user message. Try again with a conversation that starts with a user message.");
+    }
+    if (i > 0 && (messages[i - 1] as Json)["role"] === m["role"]) {
+      throw validation("A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.");
+    }
+    let hasText = false;
+    let hasDocument = false;
+    content.forEach((block, j) => {
+      if (typeof block["text"] === "string") {
+        if (block["text"].length === 0) {
+          throw validation(`The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`);
+        }
+        hasText = true;
+      }
+      if (block["image"] || block["document"]) {
+        if (m["role"] !== "user") throw validation("Images and documents are only supported in user messages.");
+        if (block["image"]) images++;
+        if (block["document"]) {
+          documents++;
+          hasDocument = true;
+          const name = (block["document"] as Json)["name"] as string;
+          if (!DOC_NAME.test(name) || /\s\s/.test(name)) {
+            throw validation(
+              "The document file name can only contain alphanumeric characters, whitespace characters, hyphens, parentheses, and square brackets. The name can't contain more than one consecutive whitespace character. Check that the file name conforms to these restrictions and retry your request.",
+            );
+          }
+          if (docNames.has(name)) throw validation("Duplicate document names are not allowed. Make sure each document has a unique name and try again.");
+          docNames.add(name);
+        }
+      }
+      if (block["reasoningContent"]) {
+        if (m["role"] !== "assistant") throw validation(`Reasoning content is only supported in assistant messages (messages.${i}.content.${j}).`);
+        const r = block["reasoningContent"] as Json;
+        if ((r["reasoningText"] !== undefined) === (r["redactedContent"] !== undefined)) {
+          throw constraint(null, `messages.${i + 1}.member.content.${j + 1}.member.reasoningContent`, "Member must have exactly one field set");
+        }
+      }
+      if (block["toolUse"] || block["toolResult"]) toolBlocks = true;
+      if (block["toolResult"]) {
+        const result = block["toolResult"] as Json;
+        if (result["status"] === "error" && (result["content"] as unknown[]).length === 0) {
+          throw validation(`The content field at messages.${i}.content.${j}.toolResult cannot be empty when status value is error.`);
+        }
+      }
+    });
+    if (hasDocument && !hasText) throw validation("A text block must be included when using documents.");
+    // Every toolUse is answered by a toolResult in the next (user) message; every toolResult answers one.
+    if (m["role"] === "assistant") {
+      const ids = content.flatMap((b) => (b["toolUse"] ? [String((b["toolUse"] as Json)["toolUseId"])] : []));
+      const dup = ids.find((id, k) => ids.indexOf(id) !== k);
+      if (dup) throw validation(`The toolUse blocks at messages.${i}.content contain duplicate Ids: ${dup}`);
+      if (ids.length) {
+        const next = messages[i + 1] as Json | undefined;
+        const answered = new Set(
+          ((next?.["content"] as Json[] | undefined) ?? []).flatMap((b) => (b["toolResult"] ? [String((b["toolResult"] as Json)["toolUseId"])] : [])),
+        );
+        const missing = ids.filter((id) => !answered.has(id));
+        if (missing.length) throw validation(`Expected toolResult blocks at messages.${i + 1}.content for the following Ids: ${missing.join(", ")}`);
+      }
+    } else {
+      const previous = i > 0 ? ((messages[i - 1] as Json)["content"] as Json[]) : [];
+      const asked = new Set(previous.flatMap((b) => (b["toolUse"] ? [String((b["toolUse"] as Json)["toolUseId"])] : [])));
+      content.forEach((b, j) => {
+        if (!b["toolResult"]) return;
+        const id = String((b["toolResult"] as Json)["toolUseId"]);
+        if (!asked.has(id)) {
+          throw modelSaid(
+            `messages.${i}.content.${j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${id}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`,
+          );
+        }
+      });
+    }
+  });
+  if (images > 20) throw validation("Too many images. The maximum number of images is 20.");
+  if (documents > 5) throw validation("Too many documents. The maximum number of documents is 5.");
+  if (toolBlocks && !body["toolConfig"]) throw validation("The toolConfig field must be defined when using toolUse and toolResult content blocks.");
+}
+
+function checkInference(body: Json, maxOutputTokens: number): void {
+  const config = (body["inferenceConfig"] ?? {}) as Json;
+  const maxTokens = config["maxTokens"];
+  if (typeof maxTokens === "number") {
+    if (maxTokens < 1) throw constraint(`'${maxTokens}'`, "inferenceConfig.maxTokens", "Member must have value greater than or equal to 1");
+    if (maxTokens > maxOutputTokens) {
+      throw validation(`The maximum tokens you requested exceeds the model limit of ${maxOutputTokens}. Try again with a maximum tokens value that is lower than ${maxOutputTokens}.`);
+    }
+  }
+  for (const key of ["temperature", "topP"]) {
+    const value = config[key];
+    if (typeof value !== "number") continue;
+    if (value > 1) throw constraint(`'${value}'`, `inferenceConfig.${key}`, "Member must have value less than or equal to 1");
+    if (value < 0) throw constraint(`'${value}'`, `inferenceConfig.${key}`, "Member must have value greater than or equal to 0");
+  }
+  const stops = config["stopSequences"];
+  if (Array.isArray(stops)) {
+    if (stops.length > 2500) throw constraint(null, "inferenceConfig.stopSequences", "Member must have length less than or equal to 2500");
+    if (stops.some((s) => typeof s !== "string" || s.length === 0)) throw constraint(null, "inferenceConfig.stopSequences", "Member must have length greater than or equal to 1");
+  }
+}
+
+function checkTools(body: Json, modelHasTools: boolean): void {
+  const config = body["toolConfig"] as Json | undefined;
+  if (!config) return;
+  if (!modelHasTools) throw validation("This model doesn't support tool use.");
+  const tools = config["tools"];
+  if (!Array.isArray(tools) || tools.length === 0) {
+    throw constraint("'[]'", "toolConfig.tools", "Member must have length greater than or equal to 1");
+  }
+  const names = new Set<string>();
+  tools.forEach((tool, k) => {
+    const spec = (tool as Json)["toolSpec"] as Json | undefined;
+    if (!spec) return;
+    const name = String(spec["name"] ?? "");
+    if (!TOOL_NAME.test(name)) throw constraint(null, `toolConfig.tools.${k + 1}.member.toolSpec.name`, "Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+");
+    const schema = ((spec["inputSchema"] as Json | undefined)?.["json"] ?? undefined) as Json | undefined;
+    if (!schema || schema["type"] !== "object") {
+      throw validation(`The value at toolConfig.tools.${k}.toolSpec.inputSchema.json.type must be one of the following: object.`);
+    }
+    if (names.has(name)) throw modelSaid("tools: Tool names must be unique.");
+    names.add(name);
+  });
+}
+
+/** The model provider's own rules: reasoning parameters, sampling while thinking, signatures in history. */
+function checkModelFields(body: Json, messages: unknown[], { model }: ResolvedModelId): void {
+  const fields = (body["additionalModelRequestFields"] ?? {}) as Json;
+  const config = (body["inferenceConfig"] ?? {}) as Json;
+  const keys = Object.keys(fields);
+  const unknownParam = (key: string) =>
+    modelSaid(JSON.stringify({ error: { code: "unknown_parameter", message: `Unknown parameter: '${key}'.`, param: key, type: "invalid_request_error" } }));
+
+  if (model.family === "anthropic") {
+    for (const key of keys) {
+      if (key !== "thinking" && key !== "anthropic_beta" && key !== "top_k") throw modelSaid(`${key}: Extra inputs are not permitted`);
+    }
+    const thinking = fields["thinking"] as Json | undefined;
+    const beta = fields["anthropic_beta"];
+    if (beta !== undefined) {
+      const flags = Array.isArray(beta) ? beta : [beta];
+      for (const flag of flags) {
+        if (flag !== INTERLEAVED_BETA || !model.interleaved) throw modelSaid(`invalid beta flag: ${String(flag)}`);
+      }
+    }
+    if (thinking && thinking["type"] === "enabled") {
+      if (model.reasoning !== "budget") throw modelSaid("thinking: Extra inputs are not permitted");
+      const budget = thinking["budget_tokens"];
+      if (typeof budget !== "number" || budget < 1024) throw modelSaid("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024");
+      const maxTokens = config["maxTokens"];
+      const interleaved = Array.isArray(beta) && beta.includes(INTERLEAVED_BETA);
+      if (!interleaved && typeof maxTokens === "number" && maxTokens <= budget) {
+        throw modelSaid(
+          "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size",
+        );
+      }
+      if (config["temperature"] !== undefined && config["temperature"] !== 1) {
+        throw modelSaid(
+          "`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking",
+        );
+      }
+      if (typeof config["topP"] === "number" && config["topP"] < 0.95) throw modelSaid("`top_p` must be greater than or equal to 0.95 or unset when thinking is enabled");
+      if (fields["top_k"] !== undefined) throw modelSaid("`top_k` must be unset when thinking is enabled");
+      const choice = (body["toolConfig"] as Json | undefined)?.["toolChoice"] as Json | undefined;
+      if (choice && (choice["any"] || choice["tool"])) throw modelSaid("Thinking may not be enabled when tool_choice forces tool use.");
+      checkThinkingHistory(messages);
+      const last = messages[messages.length - 1] as Json;
+      if (last["role"] === "assistant") throw modelSaid("This model does not support assistant message prefill when thinking is enabled.");
+    }
+    checkSignatures(messages, "anthropic", true);
+  } else if (model.reasoning === "effort") {
+    for (const key of keys) {
+      if (key !== "reasoning_effort") throw unknownParam(key);
+    }
+    if (fields["reasoning_effort"] !== undefined && !EFFORTS.includes(fields["reasoning_effort"] as string)) {
+      throw modelSaid(`reasoning_effort: Input should be 'low', 'medium' or 'high'`);
+    }
+  } else {
+    if (keys.length) throw model.family === "deepseek-r1" ? unknownParam(keys[0]!) : modelSaid(`Malformed input request: extraneous key [${keys[0]}] is not permitted`);
+    if (model.reasoning === "none") checkSignatures(messages, model.family, false);
+  }
+  checkContext(body, messages, model.contextTokens);
+}
+
+/** With thinking on, a final assistant message that calls tools must start with its (unmodified) reasoning. */
+function checkThinkingHistory(messages: unknown[]): void {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as Json;
+    if (m["role"] !== "assistant") continue;
+    const content = m["content"] as Json[];
+    if (content.some((b) => b["toolUse"]) && !content[0]?.["reasoningContent"]) {
+      const found = content[0]?.["toolUse"] ? "tool_use" : "text";
+      throw modelSaid(
+        `messages.${i}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${found}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`,
+      );
+    }
+    return;
+  }
+}
+
+/** Reasoning blocks sent back must carry the signature this model family gave them; others cannot take them. */
+function checkSignatures(messages: unknown[], family: string, accepts: boolean): void {
+  let latestAssistant = -1;
+  messages.forEach((m, i) => {
+    if ((m as Json)["role"] === "assistant") latestAssistant = i;
+  });
+  messages.forEach((raw, i) => {
+    const content = (raw as Json)["content"] as Json[];
+    content.forEach((block, j) => {
+      const reasoning = block["reasoningContent"] as Json | undefined;
+      if (!reasoning) return;
+      if (!accepts) throw modelSaid(`messages.${i}.content.${j}: reasoning content is not supported by this model`);
+      const text = reasoning["reasoningText"] as Json | undefined;
+      if (!text) return;
+      if (typeof text["signature"] !== "string") throw modelSaid(`messages.${i}.content.${j}.thinking.signature: Field required`);
+      if (text["signature"] !== signReasoning(family as "anthropic", String(text["text"] ?? ""))) {
+        throw modelSaid(
+          i === latestAssistant
+            ? `messages.${i}.content.${j}: thinking or redacted_thinking blocks in the latest assistant message cannot be modified. These blocks must remain as they were in the original response.`
+            : `messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`,
+        );
+      }
+    });
+  });
+}
+
+/** Rough token count (4 characters a token) against the model's context window. */
+function checkContext(body: Json, _messages: unknown[], contextTokens: number): void {
+  const tokens = Math.ceil(JSON.stringify(body["messages"]).length / 4) + Math.ceil(JSON.stringify(body["system"] ?? "").length / 4);
+  if (tokens > contextTokens) throw validation("Input is too long for requested model.");
+}
+
+export function estimateInputTokens(body: Json): number {
+  return Math.max(1, Math.ceil((JSON.stringify(body["messages"]).length + JSON.stringify(body["system"] ?? "").length) / 4));
+}
+
+export { BedrockFault };
