@@ -60,7 +60,9 @@ export const reasoningObjectSchema = z.object({
 export const modelSchema = z.object({
   id: z.string().trim().min(1, "expected a Bedrock model id, inference profile id or ARN"),
   region: z
-    .union([z.array(z.string().trim().min(1)), z.string().trim().min(1).transform((r) => [r])])
+    .union([z.array(z.string().trim().min(1)), z.string().trim().min(1).transform((r) => [r])], {
+      error: 'expected an array of region names such as ["us-west-2", "us-east-1"]',
+    })
     .optional(),
   inference_profile: inferenceProfileSchema.optional(),
   system_prompt: z.string().optional(),
@@ -69,7 +71,9 @@ export const modelSchema = z.object({
   document: z.boolean().optional(),
   tool: z.boolean().optional(),
   streaming: z.boolean().optional(),
-  reasoning: z.union([z.boolean(), reasoningObjectSchema]).optional(),
+  reasoning: z
+    .union([z.boolean(), reasoningObjectSchema], { error: 'expected true, false or an object such as {"enabled": true}' })
+    .optional(),
   maxTokens: z.number().int().positive().optional(),
   default: z.boolean().optional(),
 });
@@ -125,8 +129,11 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 /** `bedrock_models["Claude 3.7 Sonnet"].cost.input_1k_price` */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
-  for (const key of path) {
+  for (const [i, key] of path.entries()) {
+    // Model names are keys users chose: always bracketed, as in bedrock_models["Claude 3.7 Sonnet"].
+    const isModelName = i === 1 && path[0] === "bedrock_models";
     if (typeof key === "number") out += `[${key}]`;
+    else if (isModelName) out += `[${JSON.stringify(String(key))}]`;
     else if (typeof key === "string" && /^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
     else out += `[${JSON.stringify(String(key))}]`;
   }

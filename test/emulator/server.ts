@@ -34,7 +34,7 @@ export interface BedrockEmulator {
 }
 
 /** A Bedrock Runtime emulator speaking the real wire protocol over cleartext HTTP/2 (as the SDK talks by default). */
-export async function startBedrockEmulator(): Promise<BedrockEmulator> {
+export async function startBedrockEmulator(port = 0): Promise<BedrockEmulator> {
   const requests: RecordedRequest[] = [];
   let queue: Script[] = [];
   const denied = new Set<string>();
@@ -90,10 +90,10 @@ export async function startBedrockEmulator(): Promise<BedrockEmulator> {
     return index < 0 ? undefined : queue.splice(index, 1)[0];
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const address = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${address.port}`,
     requests,
     enqueue: (...scripts) => void queue.push(...scripts),
     deny: (id) => void denied.add(id),

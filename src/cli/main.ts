@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+import { ConfigError } from "../config/errors.js";
+import { ChatError, SettingsError } from "../engine/errors.js";
+import { chatCommand } from "./chat.js";
+import { UsageError } from "./chat-args.js";
+
+// The pinned AWS SDK works on Node 20; its notice about future releases would break the one-line stderr contract.
+process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
+
+const HELP = `Usage: npm run --silent cli -- <command> [options]
+
+Commands:
+  chat    talk to a Bedrock model from the terminal (chat --help for its options)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  switch (command) {
+    case "chat":
+      return chatCommand(rest, io);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(`${HELP}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"\n${HELP}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || error instanceof SettingsError) {
+      process.stderr.write(`usage error: ${error.message}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof ConfigError || error instanceof ChatError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`error: unexpected failure: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

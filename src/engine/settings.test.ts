@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { resolveSettings } from "./settings.js";
+import { CLAUDE, GPT_OSS, NOVA, profileFrom, R1 } from "./test-profiles.js";
+
+describe("settings defaults (the original app's)", () => {
+  it("Anthropic style: thinking on, budget 4096, max tokens min(maxTokens/2, 8192), temperature 1", () => {
+    expect(resolveSettings(profileFrom(CLAUDE))).toEqual({ stream: true, thinking: true, budgetTokens: 4096, effort: "medium", interleaved: false, temperature: 1, maxTokens: 8192 });
+  });
+  it("max tokens default is half the model limit below 16384, and 2048 when the config has none", () => {
+    expect(resolveSettings(profileFrom(NOVA)).maxTokens).toBe(2560);
+    expect(resolveSettings(profileFrom({ id: "x.y" })).maxTokens).toBe(2048);
+  });
+  it("OpenAI style and always-on reason without a toggle; non-reasoning profiles never do", () => {
+    expect(resolveSettings(profileFrom(GPT_OSS))).toMatchObject({ thinking: true, effort: "medium" });
+    expect(resolveSettings(profileFrom(R1)).thinking).toBe(true);
+    expect(resolveSettings(profileFrom(NOVA)).thinking).toBe(false);
+  });
+  it("streaming is forced off for profiles that do not stream", () => {
+    expect(resolveSettings(profileFrom({ ...NOVA, streaming: false }), { stream: true }).stream).toBe(false);
+    expect(resolveSettings(profileFrom(NOVA), { stream: false }).stream).toBe(false);
+  });
+});
+
+describe("settings a profile cannot use are refused with the reason", () => {
+  it.each([
+    [NOVA, { budgetTokens: 2048 }, /has no thinking budget/],
+    [GPT_OSS, { thinking: true }, /always reasons; thinking cannot be switched on or off \(use the reasoning effort instead\)/],
+    [NOVA, { thinking: false }, /does not reason/],
+    [CLAUDE, { effort: "high" as const }, /has no reasoning effort/],
+    [GPT_OSS, { budgetTokens: 2048 }, /has no thinking budget/],
+    [NOVA, { interleaved: true }, /does not offer interleaved thinking/],
+    [CLAUDE, { temperature: 0.5 }, /temperature cannot be set .* while it reasons: Bedrock requires it unset while thinking/],
+    [CLAUDE, { topP: 0.9 }, /top P cannot be set/],
+    [GPT_OSS, { temperature: 0.5 }, /it is sent as 1\.0/],
+    [R1, { topP: 0.5 }, /it is sent as 1\.0/],
+    [CLAUDE, { budgetTokens: 1000 }, /thinking budget must be a whole number from 1024 to 64000, not 1000/],
+    [CLAUDE, { budgetTokens: 64001 }, /from 1024 to 64000/],
+    [NOVA, { maxTokens: 5121 }, /max tokens must be a whole number from 1 to 5120, not 5121/],
+    [NOVA, { maxTokens: 0 }, /from 1 to 5120/],
+    [NOVA, { temperature: 1.5 }, /temperature must be between 0 and 1, not 1.5/],
+    [NOVA, { topP: -0.1 }, /top P must be between 0 and 1/],
+  ])("%#", (model, input, message) => {
+    expect(() => resolveSettings(profileFrom(model), input)).toThrow(message);
+  });
+
+  it("temperature and top P are allowed on an Anthropic profile with thinking off", () => {
+    expect(resolveSettings(profileFrom(CLAUDE), { thinking: false, temperature: 0.2, topP: 0.9 })).toMatchObject({ thinking: false, temperature: 0.2, topP: 0.9 });
+  });
+});

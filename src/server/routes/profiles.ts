@@ -1,0 +1,27 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { AppConfig, ModelProfile } from "../../config/resolve.js";
+import { describeSettings } from "../../engine/settings.js";
+
+/** GET /api/profiles: the chat profiles from config.json, their capabilities and the settings ranges the UI needs. */
+export const profilesRoutes: FastifyPluginAsyncZod<{ config: AppConfig }> = async (app, { config }) => {
+  const body = { profiles: config.profiles.map(describeProfile), defaultProfile: config.defaultProfile.name };
+  app.get("/api/profiles", async () => body);
+};
+
+export function describeProfile(profile: ModelProfile) {
+  return {
+    name: profile.name,
+    modelId: profile.modelId,
+    region: profile.region,
+    default: profile.isDefault,
+    capabilities: {
+      vision: profile.vision,
+      document: profile.document,
+      tool: profile.tool,
+      streaming: profile.streaming,
+      reasoning: profile.reasoning.style,
+    },
+    price: profile.price ? { input1k: profile.price.input, output1k: profile.price.output } : null,
+    settings: describeSettings(profile),
+  };
+}
