@@ -75,9 +75,12 @@ export async function startBedrockEmulator(port = 0): Promise<BedrockEmulator> {
       const script = takeScript(modelId) ?? defaultScript(body, resolved);
       if (script.firstByteDelayMs) await sleep(script.firstByteDelayMs);
       if (script.error) throw Object.assign(new BedrockFault(script.error.type, script.error.status, script.error.message), { body: script.error.body });
-      if (operation === "converse") sendConverse(res, body, resolved, script);
-      else await sendStream(req, res, body, resolved, script);
-      record.completed = true;
+      if (operation === "converse") {
+        sendConverse(res, body, resolved, script);
+        record.completed = true;
+      } else {
+        record.completed = await sendStream(res, body, resolved, script);
+      }
     } catch (error) {
       if (!(error instanceof BedrockFault)) throw error;
       record.status = error.status;
@@ -162,17 +165,18 @@ function sendConverse(res: Http2ServerResponse, body: Json, resolved: ResolvedMo
   );
 }
 
-async function sendStream(req: Http2ServerRequest, res: Http2ServerResponse, body: Json, resolved: ResolvedModelId, script: Script): Promise<void> {
+/** Streams the scripted answer; false when the client closed the stream before the end. */
+async function sendStream(res: Http2ServerResponse, body: Json, resolved: ResolvedModelId, script: Script): Promise<boolean> {
   const blocks = script.blocks ?? [];
   let gone = false;
-  req.on("close", () => (gone = true));
+  res.stream.once("close", () => (gone = true));
   res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": randomUUID() });
   let first = true;
   let deltas = 0;
   const send = async (frame: Uint8Array, isDelta = false): Promise<boolean> => {
     if (!first && script.delayMs) await sleep(script.delayMs);
     first = false;
-    if (gone || res.stream.destroyed) return false;
+    if (gone || res.stream.closed || res.stream.destroyed) return false;
     if (isDelta && script.streamException && deltas === script.streamException.afterDeltas) {
       const { type, message } = script.streamException;
       res.end(encodeException(type, { message }));
@@ -185,24 +189,25 @@ async function sendStream(req: Http2ServerRequest, res: Http2ServerResponse, bod
   const delta = (index: number, d: Json) => send(encodeEvent("contentBlockDelta", { contentBlockIndex: index, delta: d }), true);
   const stop = (index: number) => send(encodeEvent("contentBlockStop", { contentBlockIndex: index }));
 
-  if (!(await send(encodeEvent("messageStart", { role: "assistant" })))) return;
+  if (!(await send(encodeEvent("messageStart", { role: "assistant" })))) return false;
   for (const [index, block] of blocks.entries()) {
     if ("text" in block) {
-      for (const piece of splitText(block.text, script.deltas)) if (!(await delta(index, { text: piece }))) return;
+      for (const piece of splitText(block.text, script.deltas)) if (!(await delta(index, { text: piece }))) return false;
     } else if ("reasoning" in block) {
-      for (const piece of splitText(block.reasoning, script.deltas)) if (!(await delta(index, { reasoningContent: { text: piece } }))) return;
+      for (const piece of splitText(block.reasoning, script.deltas)) if (!(await delta(index, { reasoningContent: { text: piece } }))) return false;
       const signature = signatureFor(block, resolved);
-      if (signature && !(await delta(index, { reasoningContent: { signature } }))) return;
+      if (signature && !(await delta(index, { reasoningContent: { signature } }))) return false;
     } else if ("redacted" in block) {
-      if (!(await delta(index, { reasoningContent: { redactedContent: block.redacted } }))) return;
+      if (!(await delta(index, { reasoningContent: { redactedContent: block.redacted } }))) return false;
     } else {
       const start = { toolUse: { toolUseId: toolUseId(block.toolUse), name: block.toolUse.name } };
-      if (!(await send(encodeEvent("contentBlockStart", { contentBlockIndex: index, start })))) return;
-      for (const piece of splitText(JSON.stringify(block.toolUse.input), 3)) if (!(await delta(index, { toolUse: { input: piece } }))) return;
+      if (!(await send(encodeEvent("contentBlockStart", { contentBlockIndex: index, start })))) return false;
+      for (const piece of splitText(JSON.stringify(block.toolUse.input), 3)) if (!(await delta(index, { toolUse: { input: piece } }))) return false;
     }
-    if (!(await stop(index))) return;
+    if (!(await stop(index))) return false;
   }
-  if (!(await send(encodeEvent("messageStop", { stopReason: stopReasonFor(blocks, script) })))) return;
-  if (!(await send(encodeEvent("metadata", { usage: usageFor(body, blocks, script), metrics: { latencyMs: 5 } })))) return;
+  if (!(await send(encodeEvent("messageStop", { stopReason: stopReasonFor(blocks, script) })))) return false;
+  if (!(await send(encodeEvent("metadata", { usage: usageFor(body, blocks, script), metrics: { latencyMs: 5 } })))) return false;
   res.end();
+  return true;
 }
