@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { BUNDLED_CONFIG_PATH, loadConfig } from "../src/config/load.js";
+import { buildApp } from "../src/server/app.js";
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await buildApp({ config: loadConfig(BUNDLED_CONFIG_PATH).config, logLevel: "silent" });
+});
+afterAll(async () => app.close());
+
+describe("server foundation", () => {
+  it("GET /healthz", async () => {
+    const res = await app.inject({ method: "GET", url: "/healthz" });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: "ok" });
+  });
+
+  it("GET /api/profiles lists the profiles in config order with capabilities and settings ranges", async () => {
+    const res = await app.inject({ method: "GET", url: "/api/profiles" });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.defaultProfile).toBe("Claude 3.7 Sonnet");
+    expect(body.profiles).toHaveLength(21);
+    const claude = body.profiles.find((p: { name: string }) => p.name === "Claude 3.7 Sonnet");
+    expect(claude).toMatchObject({
+      modelId: "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+      region: "us-west-2",
+      default: true,
+      capabilities: { vision: true, document: true, tool: true, streaming: true, reasoning: "anthropic" },
+      price: { input1k: "0.003", output1k: "0.015" },
+      settings: {
+        maxTokens: { min: 1, max: 64000, default: 8192 },
+        budgetTokens: { available: true, min: 1024, max: 64000, default: 4096 },
+        thinking: { available: true, alwaysOn: false, default: true },
+        effort: { available: false },
+        interleaved: { available: false },
+        temperature: { available: true, min: 0, max: 1, default: 1, disabledWhileThinking: true },
+        topP: { available: false },
+        costPrecision: { min: 1, max: 10, default: 4 },
+      },
+    });
+    const gpt = body.profiles.find((p: { name: string }) => p.name === "OpenAI GPT OSS 20B");
+    expect(gpt.settings).toMatchObject({ effort: { available: true, options: ["low", "medium", "high"], default: "medium" }, thinking: { alwaysOn: true }, temperature: { available: false } });
+  });
+
+  it("unknown routes are 404 with the error shape", async () => {
+    const res = await app.inject({ method: "GET", url: "/api/nothing" });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: { code: "not_found", message: "No route for GET /api/nothing" } });
+  });
+});
