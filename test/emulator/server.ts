@@ -34,7 +34,13 @@ export interface BedrockEmulator {
 }
 
 /** A Bedrock Runtime emulator speaking the real wire protocol over cleartext HTTP/2 (as the SDK talks by default). */
-export async function startBedrockEmulator(port = 0): Promise<BedrockEmulator> {
+export interface EmulatorOptions {
+  port?: number;
+  /** Answer used when no script is queued (default: echo the last user message). */
+  fallback?: Script;
+}
+
+export async function startBedrockEmulator(options: EmulatorOptions = {}): Promise<BedrockEmulator> {
   const requests: RecordedRequest[] = [];
   let queue: Script[] = [];
   const denied = new Set<string>();
@@ -72,7 +78,7 @@ export async function startBedrockEmulator(port = 0): Promise<BedrockEmulator> {
       const resolved = resolveModelId(modelId, region);
       if (denied.has(resolved.baseId)) throw new BedrockFault("AccessDeniedException", 403, "You don't have access to the model with the specified model ID.");
       validateRequest(body, resolved);
-      const script = takeScript(modelId) ?? defaultScript(body, resolved);
+      const script = takeScript(modelId) ?? options.fallback ?? defaultScript(body, resolved);
       if (script.firstByteDelayMs) await sleep(script.firstByteDelayMs);
       if (script.error) throw Object.assign(new BedrockFault(script.error.type, script.error.status, script.error.message), { body: script.error.body });
       if (operation === "converse") {
@@ -93,7 +99,7 @@ export async function startBedrockEmulator(port = 0): Promise<BedrockEmulator> {
     return index < 0 ? undefined : queue.splice(index, 1)[0];
   }
 
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const address = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${address.port}`,

@@ -3,7 +3,7 @@ import type { ModelRequest, Provider, ProviderEvent } from "../../engine/provide
 import { BedrockClients } from "./client.js";
 import { toChatError } from "./errors.js";
 import { toConverseInput } from "./request.js";
-import { fromResponse, fromStream } from "./stream.js";
+import { fromResponse, StreamMapper } from "./stream.js";
 
 /** The engine's provider for Amazon Bedrock: ConverseStream when streaming, Converse otherwise, same events. */
 export class BedrockProvider implements Provider {
@@ -18,10 +18,14 @@ export class BedrockProvider implements Provider {
       if (request.stream) {
         const response = await client.send(new ConverseStreamCommand(input), options);
         if (!response.stream) return;
-        yield* fromStream(response.stream, context);
+        const mapper = new StreamMapper(context);
+        for await (const event of response.stream) {
+          const mapped = mapper.map(event);
+          if (mapped) yield mapped;
+        }
       } else {
         const response = await client.send(new ConverseCommand(input), options);
-        yield* fromResponse(response);
+        for (const event of fromResponse(response)) yield event;
       }
     } catch (error) {
       throw toChatError(error, context);

@@ -4,42 +4,50 @@ import type { ProviderEvent } from "../../engine/provider.js";
 import type { Usage } from "../../engine/types.js";
 import { toChatError } from "./errors.js";
 
-/** ConverseStream events -> engine events. Tool input fragments are joined and parsed at the block's end. */
-export async function* fromStream(stream: AsyncIterable<ConverseStreamOutput>, context: ErrorContext): AsyncGenerator<ProviderEvent> {
-  const tools = new Map<number, { id: string; name: string; input: string }>();
-  for await (const event of stream) {
+/**
+ * ConverseStream events -> engine events, one event at a time and synchronously (no extra async layer per delta).
+ * Tool input fragments are joined per block and parsed at the block's end.
+ */
+export class StreamMapper {
+  private readonly tools = new Map<number, { id: string; name: string; input: string }>();
+
+  constructor(private readonly context: ErrorContext) {}
+
+  map(event: ConverseStreamOutput): ProviderEvent | undefined {
     if (event.contentBlockDelta) {
       const { delta, contentBlockIndex = 0 } = event.contentBlockDelta;
-      if (delta?.text !== undefined) {
-        if (delta.text !== "") yield { type: "text", delta: delta.text };
-      } else if (delta?.reasoningContent) {
-        const r = delta.reasoningContent;
-        if (r.text !== undefined) yield { type: "reasoning", delta: r.text };
-        else if (r.signature !== undefined) yield { type: "reasoningSignature", signature: r.signature };
-        else if (r.redactedContent !== undefined) yield { type: "redactedReasoning", data: Buffer.from(r.redactedContent).toString("base64") };
-      } else if (delta?.toolUse) {
-        const tool = tools.get(contentBlockIndex);
+      if (delta?.text !== undefined) return delta.text === "" ? undefined : { type: "text", delta: delta.text };
+      const r = delta?.reasoningContent;
+      if (r) {
+        if (r.text !== undefined) return { type: "reasoning", delta: r.text };
+        if (r.signature !== undefined) return { type: "reasoningSignature", signature: r.signature };
+        if (r.redactedContent !== undefined) return { type: "redactedReasoning", data: Buffer.from(r.redactedContent).toString("base64") };
+        return undefined;
+      }
+      if (delta?.toolUse) {
+        const tool = this.tools.get(contentBlockIndex);
         if (tool) tool.input += delta.toolUse.input ?? "";
       }
-    } else if (event.contentBlockStart) {
-      const start = event.contentBlockStart.start?.toolUse;
-      if (start) tools.set(event.contentBlockStart.contentBlockIndex ?? 0, { id: start.toolUseId ?? "", name: start.name ?? "", input: "" });
-    } else if (event.contentBlockStop) {
-      const index = event.contentBlockStop.contentBlockIndex ?? 0;
-      const tool = tools.get(index);
-      if (tool) {
-        tools.delete(index);
-        yield { type: "toolUse", id: tool.id, name: tool.name, input: parseToolInput(tool.name, tool.input) };
-      }
-    } else if (event.messageStop) {
-      yield { type: "stop", reason: event.messageStop.stopReason ?? "end_turn" };
-    } else if (event.metadata) {
-      if (event.metadata.usage) yield { type: "usage", usage: toUsage(event.metadata.usage) };
-    } else {
-      const exception =
-        event.internalServerException ?? event.modelStreamErrorException ?? event.serviceUnavailableException ?? event.throttlingException ?? event.validationException;
-      if (exception) throw toChatError(exception, context);
+      return undefined;
     }
+    if (event.contentBlockStart) {
+      const start = event.contentBlockStart.start?.toolUse;
+      if (start) this.tools.set(event.contentBlockStart.contentBlockIndex ?? 0, { id: start.toolUseId ?? "", name: start.name ?? "", input: "" });
+      return undefined;
+    }
+    if (event.contentBlockStop) {
+      const index = event.contentBlockStop.contentBlockIndex ?? 0;
+      const tool = this.tools.get(index);
+      if (!tool) return undefined;
+      this.tools.delete(index);
+      return { type: "toolUse", id: tool.id, name: tool.name, input: parseToolInput(tool.name, tool.input) };
+    }
+    if (event.messageStop) return { type: "stop", reason: event.messageStop.stopReason ?? "end_turn" };
+    if (event.metadata) return event.metadata.usage ? { type: "usage", usage: toUsage(event.metadata.usage) } : undefined;
+    const exception =
+      event.internalServerException ?? event.modelStreamErrorException ?? event.serviceUnavailableException ?? event.throttlingException ?? event.validationException;
+    if (exception) throw toChatError(exception, this.context);
+    return undefined;
   }
 }
 
