@@ -2,10 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { BUNDLED_CONFIG_PATH, loadConfig } from "../src/config/load.js";
 import { buildApp } from "../src/server/app.js";
+import { BedrockProvider } from "../src/providers/bedrock/provider.js";
+import { openDatabase } from "../src/store/db.js";
 
 let app: FastifyInstance;
 beforeAll(async () => {
-  app = await buildApp({ config: loadConfig(BUNDLED_CONFIG_PATH).config, logLevel: "silent" });
+  const db = await openDatabase(":memory:");
+  app = await buildApp({ config: loadConfig(BUNDLED_CONFIG_PATH).config, db, provider: new BedrockProvider(), origins: ["http://localhost:80"], logLevel: "silent" });
 });
 afterAll(async () => app.close());
 
@@ -13,7 +16,7 @@ describe("server foundation", () => {
   it("GET /healthz", async () => {
     const res = await app.inject({ method: "GET", url: "/healthz" });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: "ok" });
+    expect(res.json()).toEqual({ status: "ok", generations: 0 });
   });
 
   it("GET /api/profiles lists the profiles in config order with capabilities and settings ranges", async () => {

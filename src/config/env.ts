@@ -6,9 +6,22 @@ const envSchema = z.object({
   HOST: z.string().trim().min(1).default("127.0.0.1"),
   CONFIG_PATH: z.string().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DATA_DIR: z.string().trim().min(1).default("./data"),
+  /** The address users reach the app at; requests for other hosts or origins are refused. */
+  PUBLIC_URL: z.url().optional(),
+  BODY_LIMIT_MB: z.coerce.number().positive().optional(),
+  TITLE_GENERATION: z.enum(["on", "off"]).default("on"),
+  TITLE_PROFILE: z.string().optional(),
 });
 
 export type ServerEnv = z.output<typeof envSchema>;
+
+/** The origins the app answers for: PUBLIC_URL and the loopback addresses of PORT. */
+export function allowedOrigins(env: ServerEnv): string[] {
+  const origins = [`http://localhost:${env.PORT}`, `http://127.0.0.1:${env.PORT}`, `http://[::1]:${env.PORT}`];
+  if (env.PUBLIC_URL) origins.unshift(new URL(env.PUBLIC_URL).origin);
+  return origins;
+}
 
 export class EnvError extends Error {
   override readonly name = "EnvError";

@@ -1,0 +1,147 @@
+import type { AppConfig, ModelProfile } from "../../config/resolve.js";
+import { SettingsError } from "../../engine/errors.js";
+import { resolveSettings, type SettingsInput } from "../../engine/settings.js";
+import { checkUserMessage } from "../../engine/turn.js";
+import type { Db } from "../../store/db.js";
+import { ConflictError } from "../../store/generations.js";
+import { deleteMessage, getMessage, insertMessage, listThreadMessages, type StoredMessage } from "../../store/messages.js";
+import { getThread, updateThread, type Thread } from "../../store/threads.js";
+import { HttpError, notFound } from "../http-errors.js";
+import type { ChatSettings } from "../schemas.js";
+import type { GenerationManager } from "./generations.js";
+
+/** The engine-facing part of the chat settings (UI-only fields such as showCost are dropped). */
+export function engineSettings(settings: ChatSettings): SettingsInput {
+  const { stream, thinking, budgetTokens, effort, interleaved, temperature, topP, maxTokens, system } = settings;
+  return {
+    ...(stream !== undefined ? { stream } : {}),
+    ...(thinking !== undefined ? { thinking } : {}),
+    ...(budgetTokens !== undefined ? { budgetTokens } : {}),
+    ...(effort !== undefined ? { effort } : {}),
+    ...(interleaved !== undefined ? { interleaved } : {}),
+    ...(temperature !== undefined ? { temperature } : {}),
+    ...(topP !== undefined && topP !== null ? { topP } : {}),
+    ...(maxTokens !== undefined ? { maxTokens } : {}),
+    ...(system !== undefined && system !== null ? { system } : {}),
+  };
+}
+
+/**
+ * Settings saved in a thread can include controls the current profile does not offer (after a profile switch):
+ * keep only what applies, so a switch never breaks sending.
+ */
+export function applicableSettings(profile: ModelProfile, settings: ChatSettings): SettingsInput {
+  const input = engineSettings(settings);
+  const style = profile.reasoning.style;
+  if (style !== "anthropic") {
+    delete input.thinking;
+    delete input.budgetTokens;
+  }
+  if (style !== "openai") delete input.effort;
+  if (!profile.reasoning.interleaved) delete input.interleaved;
+  const thinking = style === "anthropic" ? (input.thinking ?? true) : style !== "none";
+  if ((style === "anthropic" && thinking) || profile.reasoning.pinnedSampling) {
+    delete input.temperature;
+    delete input.topP;
+  }
+  if (input.maxTokens !== undefined && input.maxTokens > profile.maxTokens) input.maxTokens = profile.maxTokens;
+  return input;
+}
+
+export interface PostMessage {
+  ownerId: string;
+  threadId: string;
+  text: string;
+  /** undefined: continue the active branch; null: a new first message (editing the first one); else the message it follows. */
+  parentId?: string | null;
+  profile?: string;
+  settings?: ChatSettings;
+}
+
+export class ChatService {
+  constructor(
+    private readonly db: Db,
+    private readonly config: AppConfig,
+    private readonly generations: GenerationManager,
+  ) {}
+
+  profile(name: string): ModelProfile {
+    const profile = this.config.profiles.find((p) => p.name === name);
+    if (!profile) throw new HttpError(400, "unknown_profile", `Unknown chat profile "${name}". Choose one of: ${this.config.profiles.map((p) => p.name).join(", ")}.`);
+    return profile;
+  }
+
+  async thread(ownerId: string, id: string): Promise<Thread> {
+    const thread = await getThread(this.db, ownerId, id);
+    if (!thread) throw notFound("Thread");
+    return thread;
+  }
+
+  /** Validates everything first, so a refused message stores nothing (the browser keeps the draft). */
+  async post(request: PostMessage): Promise<{ generationId: string; userMessage: StoredMessage; assistantMessageId: string }> {
+    const thread = await this.thread(request.ownerId, request.threadId);
+    const profile = this.profile(request.profile ?? thread.profile);
+    const settings = request.settings ?? (thread.settings as ChatSettings);
+    const input = applicableSettings(profile, settings);
+    validate(profile, input);
+    const text = request.text;
+    if (text.trim() === "") throw new HttpError(400, "empty_message", "The message is empty: type something to send.");
+    try {
+      checkUserMessage({ role: "user", parts: [{ type: "text", text }] }, this.config);
+    } catch (error) {
+      throw new HttpError(400, "input_too_long", (error as Error).message);
+    }
+    let parentId: string | null;
+    if (request.parentId === undefined) parentId = thread.activeLeafId;
+    else if (request.parentId === null) parentId = null;
+    else {
+      const parent = await getMessage(this.db, request.ownerId, request.parentId);
+      if (!parent || parent.threadId !== thread.id) throw notFound("Parent message");
+      parentId = parent.id;
+    }
+    await this.generations.assertIdle(request.ownerId, thread.id);
+    await updateThread(this.db, request.ownerId, thread.id, { profile: profile.name, settings });
+    const userMessage = await insertMessage(this.db, { ownerId: request.ownerId, threadId: thread.id, parentId, role: "user", parts: [{ type: "text", text }], status: "complete" });
+    try {
+      const started = await this.generations.start({ ownerId: request.ownerId, threadId: thread.id, userMessage, profile, settings: input });
+      return { generationId: started.generationId, userMessage, assistantMessageId: started.messageId };
+    } catch (error) {
+      await deleteMessage(this.db, request.ownerId, userMessage.id);
+      throw error;
+    }
+  }
+
+  /** A new answer to the same question (a sibling version); a failed answer is replaced instead. */
+  async regenerate(ownerId: string, messageId: string, options: { profile?: string; settings?: ChatSettings }) {
+    const message = await getMessage(this.db, ownerId, messageId);
+    if (!message || message.role !== "assistant" || !message.parentId) throw notFound("Answer");
+    const thread = await this.thread(ownerId, message.threadId);
+    const question = await getMessage(this.db, ownerId, message.parentId);
+    if (!question) throw notFound("Question");
+    const profile = this.profile(options.profile ?? thread.profile);
+    const settings = options.settings ?? (thread.settings as ChatSettings);
+    const input = applicableSettings(profile, settings);
+    validate(profile, input);
+    await this.generations.assertIdle(ownerId, thread.id);
+    await updateThread(this.db, ownerId, thread.id, { profile: profile.name, settings });
+    await this.generations.discardFailed(ownerId, message);
+    const started = await this.generations.start({ ownerId, threadId: thread.id, userMessage: question, profile, settings: input });
+    return { generationId: started.generationId, assistantMessageId: started.messageId };
+  }
+
+  async messages(ownerId: string, threadId: string): Promise<StoredMessage[]> {
+    await this.thread(ownerId, threadId);
+    return listThreadMessages(this.db, ownerId, threadId);
+  }
+}
+
+function validate(profile: ModelProfile, input: SettingsInput): void {
+  try {
+    resolveSettings(profile, input);
+  } catch (error) {
+    if (error instanceof SettingsError) throw new HttpError(400, "invalid_settings", error.message);
+    throw error;
+  }
+}
+
+export { ConflictError };

@@ -1,0 +1,71 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { GenerationManager } from "../chat/generations.js";
+import { notFound } from "../http-errors.js";
+import { idParams } from "../schemas.js";
+
+const HEARTBEAT_MS = 15_000;
+
+/** Server-sent events of a generation (resumable with Last-Event-ID) and Stop. */
+export const generationRoutes: FastifyPluginAsyncZod<{ generations: GenerationManager; streams: Set<() => void> }> = async (app, { generations, streams }) => {
+  app.get(
+    "/api/generations/:id/events",
+    { schema: { tags: ["generations"], params: idParams, querystring: z.object({ lastEventId: z.coerce.number().int().min(0).optional() }) } },
+    async (request, reply) => {
+      const header = request.headers["last-event-id"];
+      const afterSeq = Number(Array.isArray(header) ? header[0] : (header ?? request.query.lastEventId ?? 0)) || 0;
+      let closed = false;
+      const raw = reply.raw;
+      const write = (chunk: string) => {
+        if (!closed) raw.write(chunk);
+      };
+      const end = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        streams.delete(end);
+        unsubscribe?.();
+        raw.end();
+      };
+      let heartbeat: NodeJS.Timeout | undefined;
+      let unsubscribe: (() => void) | undefined;
+      let started = false;
+      const open = () => {
+        if (started) return;
+        started = true;
+        reply.hijack();
+        raw.writeHead(200, {
+          "content-type": "text/event-stream; charset=utf-8",
+          "cache-control": "no-cache, no-transform",
+          connection: "keep-alive",
+          "x-accel-buffering": "no",
+        });
+        raw.write("retry: 1000\n\n");
+        heartbeat = setInterval(() => write(": keep-alive\n\n"), HEARTBEAT_MS);
+        streams.add(end);
+        raw.on("close", end);
+      };
+      unsubscribe = await generations.subscribe(
+        request.user.id,
+        request.params.id,
+        afterSeq,
+        (e) => {
+          open();
+          write(`id: ${e.seq}\nevent: ${e.event.type}\ndata: ${JSON.stringify(e.event)}\n\n`);
+        },
+        () => {
+          open();
+          end();
+        },
+      );
+      if (!unsubscribe) throw notFound("Generation");
+      open();
+    },
+  );
+
+  app.post("/api/generations/:id/stop", { schema: { tags: ["generations"], params: idParams } }, async (request, reply) => {
+    const outcome = await generations.stop(request.user.id, request.params.id);
+    if (outcome === "not_found") throw notFound("Generation");
+    return reply.status(202).send({ status: outcome });
+  });
+};

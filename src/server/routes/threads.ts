@@ -1,0 +1,120 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { sumCosts } from "../../engine/cost.js";
+import { runningGeneration } from "../../store/generations.js";
+import { createThread, deleteThread, listThreads, updateThread } from "../../store/threads.js";
+import type { Db } from "../../store/db.js";
+import { latestLeafUnder } from "../chat/tree.js";
+import { PLACEHOLDER_TITLE } from "../chat/generations.js";
+import type { ChatService } from "../chat/service.js";
+import { HttpError, notFound } from "../http-errors.js";
+import { idParams, settingsSchema } from "../schemas.js";
+
+export interface ChatRouteDeps {
+  db: Db;
+  chat: ChatService;
+  defaultProfile: string;
+}
+
+/** Threads and their messages. Every query is scoped by the signed-in user; other users' ids are 404. */
+export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { db, chat, defaultProfile }) => {
+  const summary = (t: { id: string; title: string; profile: string; createdAt: string; updatedAt: string }) => ({
+    id: t.id,
+    title: t.title,
+    profile: t.profile,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+  });
+
+  app.get("/api/threads", { schema: { tags: ["threads"], querystring: z.object({ q: z.string().max(500).optional() }) } }, async (request) => {
+    const threads = await listThreads(db, request.user.id, request.query.q !== undefined ? { query: request.query.q } : {});
+    return { threads: threads.map(summary) };
+  });
+
+  app.post(
+    "/api/threads",
+    { schema: { tags: ["threads"], body: z.object({ profile: z.string().optional(), settings: settingsSchema.optional(), title: z.string().trim().min(1).max(200).optional() }) } },
+    async (request, reply) => {
+      const profile = chat.profile(request.body.profile ?? defaultProfile);
+      const thread = await createThread(db, request.user.id, { title: request.body.title ?? PLACEHOLDER_TITLE, profile: profile.name, settings: request.body.settings ?? {} });
+      return reply.status(201).send({ thread });
+    },
+  );
+
+  app.get("/api/threads/:id", { schema: { tags: ["threads"], params: idParams } }, async (request) => {
+    const thread = await chat.thread(request.user.id, request.params.id);
+    const messages = await chat.messages(request.user.id, thread.id);
+    const running = await runningGeneration(db, request.user.id, thread.id);
+    const cost = sumCosts([{ input: "0", output: "0", total: thread.extraCost }, ...messages.filter((m) => m.role === "assistant").map((m) => (m.cost === null ? null : { input: "0", output: "0", total: m.cost }))]);
+    return { thread, messages, running: running ? { generationId: running.id, messageId: running.messageId } : null, cost };
+  });
+
+  app.patch(
+    "/api/threads/:id",
+    { schema: { tags: ["threads"], params: idParams, body: z.object({ title: z.string().trim().min(1).max(200).optional(), profile: z.string().optional(), settings: settingsSchema.optional() }) } },
+    async (request) => {
+      await chat.thread(request.user.id, request.params.id);
+      if (request.body.profile !== undefined) chat.profile(request.body.profile);
+      const thread = await updateThread(db, request.user.id, request.params.id, request.body);
+      return { thread };
+    },
+  );
+
+  app.delete("/api/threads/:id", { schema: { tags: ["threads"], params: idParams } }, async (request, reply) => {
+    if (await runningGeneration(db, request.user.id, request.params.id)) {
+      throw new HttpError(409, "generation_running", "Stop the answer being generated before deleting this thread.");
+    }
+    if (!(await deleteThread(db, request.user.id, request.params.id))) throw notFound("Thread");
+    return reply.status(204).send();
+  });
+
+  app.put(
+    "/api/threads/:id/active",
+    { schema: { tags: ["threads"], params: idParams, body: z.object({ messageId: z.string().min(1) }) } },
+    async (request) => {
+      const messages = await chat.messages(request.user.id, request.params.id);
+      if (!messages.some((m) => m.id === request.body.messageId)) throw notFound("Message");
+      const thread = await updateThread(db, request.user.id, request.params.id, { activeLeafId: latestLeafUnder(messages, request.body.messageId) });
+      return { thread };
+    },
+  );
+
+  app.get("/api/threads/:id/messages", { schema: { tags: ["messages"], params: idParams } }, async (request) => ({
+    messages: await chat.messages(request.user.id, request.params.id),
+  }));
+
+  app.post(
+    "/api/threads/:id/messages",
+    {
+      schema: {
+        tags: ["messages"],
+        params: idParams,
+        body: z.object({ text: z.string(), parentId: z.string().nullable().optional(), profile: z.string().optional(), settings: settingsSchema.optional() }),
+      },
+    },
+    async (request, reply) => {
+      const result = await chat.post({
+        ownerId: request.user.id,
+        threadId: request.params.id,
+        text: request.body.text,
+        ...(request.body.parentId !== undefined ? { parentId: request.body.parentId } : {}),
+        ...(request.body.profile !== undefined ? { profile: request.body.profile } : {}),
+        ...(request.body.settings !== undefined ? { settings: request.body.settings } : {}),
+      });
+      return reply.status(202).send(result);
+    },
+  );
+
+  app.post(
+    "/api/messages/:id/regenerate",
+    { schema: { tags: ["messages"], params: idParams, body: z.object({ profile: z.string().optional(), settings: settingsSchema.optional() }).optional() } },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const result = await chat.regenerate(request.user.id, request.params.id, {
+        ...(body.profile !== undefined ? { profile: body.profile } : {}),
+        ...(body.settings !== undefined ? { settings: body.settings } : {}),
+      });
+      return reply.status(202).send(result);
+    },
+  );
+};

@@ -1,0 +1,79 @@
+import type { Db } from "./db.js";
+import { newId, nowIso } from "./ids.js";
+import type { GenerationsTable } from "./schema.js";
+
+export class ConflictError extends Error {
+  override readonly name = "ConflictError";
+}
+
+export interface GenerationRow {
+  id: string;
+  threadId: string;
+  messageId: string;
+  status: GenerationsTable["status"];
+  stopRequested: boolean;
+  lastSeq: number;
+}
+
+/** Records a running generation; ConflictError when the thread already has one (a unique partial index). */
+export async function createGeneration(db: Db, input: { ownerId: string; threadId: string; messageId: string; instanceId: string }): Promise<string> {
+  const id = newId();
+  try {
+    await db
+      .insertInto("generations")
+      .values({ id, owner_id: input.ownerId, thread_id: input.threadId, message_id: input.messageId, status: "running", instance_id: input.instanceId, started_at: nowIso(), finished_at: null })
+      .execute();
+  } catch (error) {
+    if (/UNIQUE|unique/.test((error as Error).message)) throw new ConflictError("This thread already has an answer being generated; stop it or wait for it to finish.");
+    throw error;
+  }
+  return id;
+}
+
+export async function getGeneration(db: Db, owner: string, id: string): Promise<GenerationRow | undefined> {
+  const row = await db.selectFrom("generations").selectAll().where("id", "=", id).where("owner_id", "=", owner).executeTakeFirst();
+  return row && { id: row.id, threadId: row.thread_id, messageId: row.message_id, status: row.status, stopRequested: row.stop_requested === 1, lastSeq: row.last_seq };
+}
+
+export async function runningGeneration(db: Db, owner: string, threadId: string): Promise<GenerationRow | undefined> {
+  const row = await db.selectFrom("generations").selectAll().where("thread_id", "=", threadId).where("owner_id", "=", owner).where("status", "=", "running").executeTakeFirst();
+  return row && { id: row.id, threadId: row.thread_id, messageId: row.message_id, status: row.status, stopRequested: row.stop_requested === 1, lastSeq: row.last_seq };
+}
+
+export async function requestStop(db: Db, owner: string, id: string): Promise<boolean> {
+  const result = await db.updateTable("generations").set({ stop_requested: 1 }).where("id", "=", id).where("owner_id", "=", owner).where("status", "=", "running").executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function isStopRequested(db: Db, id: string): Promise<boolean> {
+  const row = await db.selectFrom("generations").select("stop_requested").where("id", "=", id).executeTakeFirst();
+  return row?.stop_requested === 1;
+}
+
+export async function finishGeneration(db: Db, id: string, status: Exclude<GenerationsTable["status"], "running">): Promise<void> {
+  await db.updateTable("generations").set({ status, finished_at: nowIso() }).where("id", "=", id).execute();
+}
+
+/** Appends a batch of events (first..last sequence numbers) and records the generation's last position. */
+export async function appendEvents(db: Db, id: string, firstSeq: number, events: readonly unknown[]): Promise<void> {
+  if (events.length === 0) return;
+  const lastSeq = firstSeq + events.length - 1;
+  await db.transaction().execute(async (tx) => {
+    await tx.insertInto("generation_events").values({ generation_id: id, first_seq: firstSeq, last_seq: lastSeq, payload: JSON.stringify(events) }).execute();
+    await tx.updateTable("generations").set({ last_seq: lastSeq }).where("id", "=", id).execute();
+  });
+}
+
+/** Events after `afterSeq`, with their sequence numbers. */
+export async function readEvents(db: Db, id: string, afterSeq: number): Promise<{ seq: number; event: unknown }[]> {
+  const rows = await db.selectFrom("generation_events").selectAll().where("generation_id", "=", id).where("last_seq", ">", afterSeq).orderBy("first_seq").execute();
+  const out: { seq: number; event: unknown }[] = [];
+  for (const row of rows) {
+    const events = JSON.parse(row.payload) as unknown[];
+    events.forEach((event, i) => {
+      const seq = row.first_seq + i;
+      if (seq > afterSeq) out.push({ seq, event });
+    });
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+import type { Generated } from "kysely";
+
+/** Database tables. Portable column types (text, integer); JSON is stored as text; times as ISO-8601 text. */
+export interface Database {
+  users: UsersTable;
+  threads: ThreadsTable;
+  messages: MessagesTable;
+  generations: GenerationsTable;
+  generation_events: GenerationEventsTable;
+  message_search: MessageSearchTable;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string | null;
+  name: string;
+  role: "admin" | "user";
+  disabled: Generated<number>;
+  created_at: string;
+}
+
+export interface ThreadsTable {
+  id: string;
+  owner_id: string;
+  title: string;
+  profile: string;
+  /** JSON: SettingsInput plus UI-only settings (cost display). */
+  settings: string;
+  /** Last message of the branch shown (edit/regenerate make siblings). */
+  active_leaf_id: string | null;
+  /** Cost not attached to a message (title generation), exact decimal text. */
+  extra_cost: Generated<string>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MessagesTable {
+  id: string;
+  owner_id: string;
+  thread_id: string;
+  parent_id: string | null;
+  role: "user" | "assistant";
+  /** JSON array of engine parts; an assistant row holds the whole turn, tool rounds included. */
+  parts: string;
+  status: "streaming" | "complete" | "stopped" | "error";
+  profile: string | null;
+  model_id: string | null;
+  input_tokens: Generated<number>;
+  output_tokens: Generated<number>;
+  cache_read_tokens: Generated<number>;
+  cache_write_tokens: Generated<number>;
+  /** Exact decimal text, null when unknown (no price configured). */
+  cost: string | null;
+  /** JSON {code, message, retryable} when status is error. */
+  error: string | null;
+  /** JSON: reasoningMs, stopReason, notices. */
+  meta: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GenerationsTable {
+  id: string;
+  owner_id: string;
+  thread_id: string;
+  message_id: string;
+  status: "running" | "complete" | "stopped" | "error";
+  stop_requested: Generated<number>;
+  instance_id: string;
+  last_seq: Generated<number>;
+  started_at: string;
+  finished_at: string | null;
+}
+
+/** A generation's events, flushed in batches: events first_seq..last_seq as a JSON array. */
+export interface GenerationEventsTable {
+  generation_id: string;
+  first_seq: number;
+  last_seq: number;
+  payload: string;
+}
+
+/** Plain text of messages for full-text search (SQLite: an FTS5 table; text parts only, never JSON keys). */
+export interface MessageSearchTable {
+  message_id: string;
+  thread_id: string;
+  owner_id: string;
+  body: string;
+}

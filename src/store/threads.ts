@@ -1,0 +1,89 @@
+import type { Selectable } from "kysely";
+import { sumCosts } from "../engine/cost.js";
+import type { Db } from "./db.js";
+import { newId, nowIso } from "./ids.js";
+import type { ThreadsTable } from "./schema.js";
+import { ftsQuery, searchThreadIds } from "./search.js";
+
+export interface Thread {
+  id: string;
+  title: string;
+  profile: string;
+  settings: Record<string, unknown>;
+  activeLeafId: string | null;
+  extraCost: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function toThread(row: Selectable<ThreadsTable>): Thread {
+  return {
+    id: row.id,
+    title: row.title,
+    profile: row.profile,
+    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    activeLeafId: row.active_leaf_id,
+    extraCost: row.extra_cost,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function createThread(db: Db, owner: string, input: { title: string; profile: string; settings: Record<string, unknown> }): Promise<Thread> {
+  const now = nowIso();
+  const row = { id: newId(), owner_id: owner, title: input.title, profile: input.profile, settings: JSON.stringify(input.settings), active_leaf_id: null, extra_cost: "0", created_at: now, updated_at: now };
+  await db.insertInto("threads").values(row).execute();
+  return toThread(row);
+}
+
+export async function getThread(db: Db, owner: string, id: string): Promise<Thread | undefined> {
+  const row = await db.selectFrom("threads").selectAll().where("id", "=", id).where("owner_id", "=", owner).executeTakeFirst();
+  return row ? toThread(row) : undefined;
+}
+
+/** Newest first; with a query, threads whose title or message text matches every word (as prefixes). */
+export async function listThreads(db: Db, owner: string, options: { query?: string; limit?: number } = {}): Promise<Thread[]> {
+  let q = db.selectFrom("threads").selectAll().where("owner_id", "=", owner);
+  const text = options.query?.trim();
+  if (text) {
+    if (!ftsQuery(text)) return [];
+    const ids = [...(await searchThreadIds(db, owner, text))];
+    const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+    q = q.where((eb) =>
+      eb.or([
+        ...(ids.length ? [eb("id", "in", ids)] : []),
+        eb.and(words.map((w) => eb(eb.fn("lower", ["title"]), "like", `%${w.replace(/[%_]/g, "")}%`))),
+      ]),
+    );
+  }
+  const rows = await q.orderBy("updated_at", "desc").orderBy("id", "desc").limit(options.limit ?? 500).execute();
+  return rows.map(toThread);
+}
+
+export async function updateThread(db: Db, owner: string, id: string, patch: Partial<Pick<Thread, "title" | "profile" | "settings" | "activeLeafId">>): Promise<Thread | undefined> {
+  await db
+    .updateTable("threads")
+    .set({
+      ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.profile !== undefined ? { profile: patch.profile } : {}),
+      ...(patch.settings !== undefined ? { settings: JSON.stringify(patch.settings) } : {}),
+      ...(patch.activeLeafId !== undefined ? { active_leaf_id: patch.activeLeafId } : {}),
+      updated_at: nowIso(),
+    })
+    .where("id", "=", id)
+    .where("owner_id", "=", owner)
+    .execute();
+  return getThread(db, owner, id);
+}
+
+export async function addThreadCost(db: Db, owner: string, id: string, amount: string): Promise<void> {
+  const thread = await getThread(db, owner, id);
+  if (!thread) return;
+  await db.updateTable("threads").set({ extra_cost: sumCosts([{ input: "0", output: "0", total: thread.extraCost }, { input: "0", output: "0", total: amount }]).total }).where("id", "=", id).where("owner_id", "=", owner).execute();
+}
+
+export async function deleteThread(db: Db, owner: string, id: string): Promise<boolean> {
+  const result = await db.deleteFrom("threads").where("id", "=", id).where("owner_id", "=", owner).executeTakeFirst();
+  if (result.numDeletedRows > 0n) await db.deleteFrom("message_search").where("thread_id", "=", id).execute();
+  return result.numDeletedRows > 0n;
+}
