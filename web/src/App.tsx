@@ -1,0 +1,112 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { api } from "./api/client.js";
+import type { Profile, ThreadSummary } from "./api/types.js";
+import { ChatView } from "./features/chat/ChatView.js";
+import { Sidebar } from "./features/threads/Sidebar.js";
+import { ThemePicker } from "./features/theme.js";
+import { t } from "./i18n/index.js";
+import styles from "./app.module.css";
+
+function threadIdFrom(path: string): string | null {
+  return /^\/t\/([\w-]+)$/.exec(path)?.[1] ?? null;
+}
+
+export function App() {
+  const [path, setPath] = useState(location.pathname);
+  const [profiles, setProfiles] = useState<{ profiles: Profile[]; defaultProfile: string } | null>(null);
+  const [threads, setThreads] = useState<ThreadSummary[]>([]);
+  const [query, setQuery] = useState("");
+  const [drawer, setDrawer] = useState(false);
+  const [fatal, setFatal] = useState<string | null>(null);
+  const queryRef = useRef(query);
+  queryRef.current = query;
+
+  const navigate = useCallback((to: string) => {
+    if (to !== location.pathname) history.pushState(null, "", to);
+    setPath(to);
+    setDrawer(false);
+  }, []);
+  useEffect(() => {
+    const onPop = () => setPath(location.pathname);
+    addEventListener("popstate", onPop);
+    return () => removeEventListener("popstate", onPop);
+  }, []);
+
+  const refreshThreads = useCallback(() => {
+    const q = queryRef.current;
+    void api
+      .threads(q.trim() || undefined)
+      .then((r) => {
+        if (queryRef.current === q) setThreads(r.threads);
+      })
+      .catch(() => undefined);
+  }, []);
+  useEffect(() => {
+    void api.profiles().then(setProfiles, (e: unknown) => setFatal((e as Error).message));
+  }, []);
+  useEffect(() => {
+    const timer = setTimeout(refreshThreads, query ? 200 : 0);
+    return () => clearTimeout(timer);
+  }, [query, refreshThreads]);
+
+  const threadId = threadIdFrom(path);
+  useEffect(() => {
+    const title = threads.find((th) => th.id === threadId)?.title;
+    document.title = title ? `${title} · ${t.appName}` : t.appName;
+  }, [threads, threadId]);
+
+  if (fatal) {
+    return (
+      <div className={styles.fatal} role="alert">
+        <p>{fatal}</p>
+        <button type="button" onClick={() => location.reload()}>
+          {t.retry}
+        </button>
+      </div>
+    );
+  }
+  if (!profiles) return <div className={styles.loading} aria-busy="true" />;
+
+  return (
+    <div className={`${styles.layout} ${drawer ? styles.drawerOpen : ""}`}>
+      <aside className={styles.sidebar} aria-hidden={undefined}>
+        <Sidebar
+          threads={threads}
+          activeId={threadId}
+          query={query}
+          onQuery={setQuery}
+          onNew={() => navigate("/")}
+          navigate={navigate}
+          onRename={async (id, title) => {
+            await api.updateThread(id, { title });
+            refreshThreads();
+          }}
+          onDelete={async (id) => {
+            await api.deleteThread(id);
+            if (id === threadId) navigate("/");
+            refreshThreads();
+          }}
+          footer={
+            <div className={styles.sidebarFooter}>
+              <ThemePicker />
+            </div>
+          }
+        />
+      </aside>
+      {drawer ? <div className={styles.scrim} onClick={() => setDrawer(false)} /> : null}
+      <ChatView
+        key={threadId ?? "new"}
+        threadId={threadId}
+        profiles={profiles.profiles}
+        defaultProfile={profiles.defaultProfile}
+        navigate={navigate}
+        onThreadsChanged={refreshThreads}
+        headerStart={
+          <button type="button" className={styles.drawerButton} aria-expanded={drawer} onClick={() => setDrawer(!drawer)}>
+            {t.showThreads}
+          </button>
+        }
+      />
+    </div>
+  );
+}

@@ -1,0 +1,152 @@
+import { memo, useState } from "react";
+import type { Message } from "../../api/types.js";
+import { copyText } from "../../components/copy.js";
+import { Markdown } from "../../components/markdown/Markdown.js";
+import { t } from "../../i18n/index.js";
+import { formatCost } from "../settings/format.js";
+import styles from "./chat.module.css";
+import { ThinkingStep } from "./ThinkingStep.js";
+import { reasoningOf, textOf } from "./tree.js";
+import type { LiveAnswer } from "./useChat.js";
+
+export interface MessageActions {
+  onRegenerate(message: Message): void;
+  onRetry(message: Message): void;
+  onEdit(message: Message, text: string): void;
+  onSelectVersion(messageId: string): void;
+}
+
+export interface MessageViewProps {
+  message: Message;
+  versions: Message[];
+  live: LiveAnswer | null;
+  busy: boolean;
+  showCost: boolean;
+  costPrecision: number;
+  actions: MessageActions;
+}
+
+/** One message of the conversation: an article named "You" or "Assistant", with its actions and versions. */
+export const MessageView = memo(function MessageView({ message, versions, live, busy, showCost, costPrecision, actions }: MessageViewProps) {
+  const [editing, setEditing] = useState(false);
+  const [copied, setCopied] = useState(false);
+  const isUser = message.role === "user";
+  const streaming = live !== null && live.messageId === message.id;
+  const text = streaming ? live.text : textOf(message);
+  const reasoning = streaming ? { text: live.reasoning, redacted: live.redacted } : reasoningOf(message);
+  const reasoningMs = streaming ? live.reasoningMs : message.meta.reasoningMs;
+  const error = streaming ? live.error : message.error;
+  const index = versions.findIndex((v) => v.id === message.id);
+
+  const copy = () =>
+    void copyText(text).then(() => {
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    });
+
+  return (
+    <article aria-label={isUser ? t.you : t.assistant} className={`${styles.message} ${isUser ? styles.user : styles.assistant}`}>
+      <div className={styles.author} aria-hidden="true">
+        {isUser ? t.you : t.assistant}
+      </div>
+      {isUser && editing ? (
+        <EditBox
+          initial={text}
+          onCancel={() => setEditing(false)}
+          onSave={(value) => {
+            setEditing(false);
+            actions.onEdit(message, value);
+          }}
+        />
+      ) : (
+        <>
+          {reasoning.text || reasoning.redacted ? (
+            <ThinkingStep text={reasoning.text} thinking={streaming && reasoningMs === undefined && !error} ms={reasoningMs} redacted={reasoning.redacted} startedAt={streaming ? live.reasoningStartedAt : undefined} />
+          ) : null}
+          {streaming && live.tools.length ? (
+            <ul className={styles.tools}>
+              {live.tools.map((tool) => (
+                <li key={tool.id}>
+                  🔧 {tool.name}
+                  {tool.result !== undefined ? " ✓" : " …"}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {isUser ? <div className={styles.userText}>{text}</div> : text ? <Markdown text={text} streaming={streaming} /> : streaming && !reasoning.text && !error ? <span className={styles.typing} aria-label={t.thinkingNow} /> : null}
+          {message.status === "stopped" && !streaming ? <p className={styles.status}>{t.stopped}</p> : null}
+          {(streaming ? live.notices : (message.meta.notices ?? [])).map((n) => (
+            <p key={n} className={styles.notice}>
+              {n}
+            </p>
+          ))}
+          {error ? (
+            <div role="alert" className={styles.error}>
+              <p>{error.message}</p>
+              <button type="button" className={styles.retry} disabled={busy && !streaming} onClick={() => actions.onRetry(message)}>
+                {t.retry}
+              </button>
+            </div>
+          ) : null}
+        </>
+      )}
+      {!editing ? (
+        <div className={styles.actions}>
+          {versions.length > 1 ? (
+            <span className={styles.versions}>
+              <button type="button" aria-label={t.previousVersion} disabled={index <= 0 || busy} onClick={() => actions.onSelectVersion(versions[index - 1]!.id)}>
+                ‹
+              </button>
+              <span>{t.versionOf(index + 1, versions.length)}</span>
+              <button type="button" aria-label={t.nextVersion} disabled={index >= versions.length - 1 || busy} onClick={() => actions.onSelectVersion(versions[index + 1]!.id)}>
+                ›
+              </button>
+            </span>
+          ) : null}
+          <button type="button" onClick={copy} disabled={!text}>
+            {copied ? t.copied : t.copy}
+          </button>
+          {isUser ? (
+            <button type="button" disabled={busy} onClick={() => setEditing(true)}>
+              {t.edit}
+            </button>
+          ) : (
+            <button type="button" disabled={busy} onClick={() => actions.onRegenerate(message)}>
+              {t.regenerate}
+            </button>
+          )}
+          {!isUser && showCost && !streaming && message.status !== "error" ? (
+            <span className={styles.cost}>
+              {t.tokens(message.usage.inputTokens, message.usage.outputTokens)} · {message.cost !== null ? t.messageCost(formatCost(message.cost, costPrecision)) : t.unknownCost}
+            </span>
+          ) : null}
+        </div>
+      ) : null}
+    </article>
+  );
+});
+
+function EditBox(props: { initial: string; onSave: (text: string) => void; onCancel: () => void }) {
+  const [value, setValue] = useState(props.initial);
+  return (
+    <div className={styles.edit}>
+      <textarea
+        aria-label={t.editMessage}
+        value={value}
+        autoFocus
+        onChange={(e) => setValue(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Escape") props.onCancel();
+        }}
+      />
+      <div className={styles.editButtons}>
+        <button type="button" onClick={props.onCancel}>
+          {t.cancel}
+        </button>
+        <button type="button" className={styles.primary} disabled={!value.trim()} onClick={() => props.onSave(value)}>
+          {t.saveAndSend}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useLayoutEffect, useRef } from "react";
+import type { Message } from "../../api/types.js";
+import { t } from "../../i18n/index.js";
+import styles from "./chat.module.css";
+import { MessageView, type MessageActions } from "./MessageView.js";
+import { versionsOf } from "./tree.js";
+import type { LiveAnswer } from "./useChat.js";
+
+/**
+ * The conversation, rendering only the messages near the viewport (a thread of thousands of messages keeps a
+ * small DOM), and following the bottom while an answer streams unless the reader scrolled up.
+ */
+export function Transcript(props: {
+  path: Message[];
+  all: Message[];
+  live: LiveAnswer | null;
+  busy: boolean;
+  showCost: boolean;
+  costPrecision: number;
+  actions: MessageActions;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const virtualizer = useVirtualizer({
+    count: props.path.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 160,
+    overscan: 4,
+    getItemKey: (i) => props.path[i]!.id,
+  });
+
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const onScroll = () => {
+      atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    };
+    el.addEventListener("scroll", onScroll, { passive: true });
+    return () => el.removeEventListener("scroll", onScroll);
+  }, []);
+
+  // New messages and streamed text keep the view at the bottom when the reader is there.
+  const lastLength = (props.live?.text.length ?? 0) + (props.live?.reasoning.length ?? 0);
+  useLayoutEffect(() => {
+    if (props.path.length && atBottom.current) virtualizer.scrollToIndex(props.path.length - 1, { align: "end" });
+  }, [props.path.length, lastLength, virtualizer]);
+  useEffect(() => {
+    atBottom.current = true;
+  }, [props.path[0]?.threadId]);
+
+  return (
+    <section aria-label={t.conversation} className={styles.transcript} ref={scroller}>
+      <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+        {virtualizer.getVirtualItems().map((item) => {
+          const message = props.path[item.index]!;
+          return (
+            <div key={item.key} data-index={item.index} ref={virtualizer.measureElement} className={styles.row} style={{ transform: `translateY(${item.start}px)` }}>
+              <MessageView
+                message={message}
+                versions={versionsOf(props.all, message)}
+                live={props.live && props.live.messageId === message.id ? props.live : null}
+                busy={props.busy}
+                showCost={props.showCost}
+                costPrecision={props.costPrecision}
+                actions={props.actions}
+              />
+            </div>
+          );
+        })}
+      </div>
+    </section>
+  );
+}

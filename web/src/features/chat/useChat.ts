@@ -1,0 +1,196 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { api, ApiError } from "../../api/client.js";
+import { followGeneration } from "../../api/sse.js";
+import type { ChatSettings, ThreadDetail } from "../../api/types.js";
+
+/** The answer being generated, as the stream delivers it. */
+export interface LiveAnswer {
+  generationId: string;
+  messageId: string;
+  text: string;
+  reasoning: string;
+  reasoningMs: number | undefined;
+  reasoningStartedAt: number | undefined;
+  redacted: boolean;
+  tools: { id: string; name: string; result?: string }[];
+  notices: string[];
+  error: { code: string; message: string; retryable: boolean } | undefined;
+}
+
+const emptyLive = (generationId: string, messageId: string): LiveAnswer => ({
+  generationId,
+  messageId,
+  text: "",
+  reasoning: "",
+  reasoningMs: undefined,
+  reasoningStartedAt: undefined,
+  redacted: false,
+  tools: [],
+  notices: [],
+  error: undefined,
+});
+
+/** Loads a thread, follows its running generation (resuming after reloads and network loss), and acts on it. */
+export function useChat(threadId: string | null, onThreadsChanged: () => void) {
+  const [detail, setDetail] = useState<ThreadDetail | null>(null);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [live, setLive] = useState<LiveAnswer | null>(null);
+  const [reconnecting, setReconnecting] = useState(false);
+  const unfollow = useRef<(() => void) | null>(null);
+  const current = useRef(threadId);
+  current.current = threadId;
+
+  const reload = useCallback(async (id: string) => {
+    try {
+      const next = await api.thread(id);
+      if (current.current !== id) return null;
+      setDetail(next);
+      setLoadError(null);
+      return next;
+    } catch (error) {
+      if (current.current === id) setLoadError(error as ApiError);
+      return null;
+    }
+  }, []);
+
+  const follow = useCallback(
+    (id: string, generationId: string, messageId: string) => {
+      unfollow.current?.();
+      setLive(emptyLive(generationId, messageId));
+      unfollow.current = followGeneration(generationId, {
+        onEvent: (event) => {
+          if (current.current !== id) return;
+          setLive((prev) => {
+            if (!prev || prev.generationId !== generationId) return prev;
+            switch (event.type) {
+              case "text":
+                return { ...prev, text: prev.text + event.delta };
+              case "reasoning":
+                return { ...prev, reasoning: prev.reasoning + event.delta, reasoningStartedAt: prev.reasoningStartedAt ?? Date.now() };
+              case "reasoning_end":
+                return { ...prev, reasoningMs: event.ms, redacted: prev.redacted || Boolean(event.redacted) };
+              case "tool_use":
+                return { ...prev, tools: [...prev.tools, { id: event.id, name: event.name }] };
+              case "tool_result":
+                return { ...prev, tools: prev.tools.map((tool) => (tool.id === event.toolUseId ? { ...tool, result: event.text } : tool)) };
+              case "notice":
+                return { ...prev, notices: [...prev.notices, event.message] };
+              case "error":
+                return { ...prev, error: { code: event.code, message: event.message, retryable: event.retryable } };
+              default:
+                return prev;
+            }
+          });
+          if (event.type === "done") {
+            void reload(id).then(() => {
+              setLive((prev) => (prev?.generationId === generationId ? null : prev));
+              onThreadsChanged();
+              pollTitle(id);
+            });
+          }
+        },
+        onReconnecting: () => setReconnecting(true),
+        onReconnected: () => setReconnecting(false),
+      });
+    },
+    [reload, onThreadsChanged],
+  );
+
+  // The title arrives shortly after the first answer: refresh the thread list until it does (bounded).
+  const pollTitle = useCallback(
+    (id: string) => {
+      let tries = 0;
+      const tick = async () => {
+        const next = await api.thread(id).catch(() => null);
+        if (!next || current.current !== id) return;
+        if (next.thread.title !== "New chat" || ++tries >= 8) {
+          setDetail((d) => (d && d.thread.id === id ? { ...d, thread: next.thread } : d));
+          onThreadsChanged();
+          return;
+        }
+        setTimeout(() => void tick(), 750);
+      };
+      setTimeout(() => void tick(), 300);
+    },
+    [onThreadsChanged],
+  );
+
+  useEffect(() => {
+    unfollow.current?.();
+    unfollow.current = null;
+    setLive(null);
+    setDetail(null);
+    setLoadError(null);
+    setReconnecting(false);
+    if (!threadId) return;
+    void reload(threadId).then((d) => {
+      if (d?.running) follow(threadId, d.running.generationId, d.running.messageId);
+    });
+    return () => {
+      unfollow.current?.();
+      unfollow.current = null;
+    };
+  }, [threadId, reload, follow]);
+
+  const send = useCallback(
+    async (id: string, text: string, options: { parentId?: string | null; profile: string; settings: ChatSettings }) => {
+      const started = await api.send(id, { text, ...(options.parentId !== undefined ? { parentId: options.parentId } : {}), profile: options.profile, settings: options.settings });
+      setDetail((d) =>
+        d && d.thread.id === id
+          ? {
+              ...d,
+              messages: [...d.messages, started.userMessage, placeholder(started.assistantMessageId, started.userMessage.id, id, options.profile)],
+              thread: { ...d.thread, activeLeafId: started.assistantMessageId },
+              running: { generationId: started.generationId, messageId: started.assistantMessageId },
+            }
+          : d,
+      );
+      follow(id, started.generationId, started.assistantMessageId);
+      onThreadsChanged();
+    },
+    [follow, onThreadsChanged],
+  );
+
+  const regenerate = useCallback(
+    async (messageId: string, options: { profile: string; settings: ChatSettings }) => {
+      if (!threadId) return;
+      const started = await api.regenerate(messageId, options);
+      await reload(threadId);
+      follow(threadId, started.generationId, started.assistantMessageId);
+    },
+    [threadId, reload, follow],
+  );
+
+  const stop = useCallback(async () => {
+    if (live) await api.stop(live.generationId).catch(() => undefined);
+  }, [live]);
+
+  const selectVersion = useCallback(
+    async (messageId: string) => {
+      if (!threadId) return;
+      await api.setActive(threadId, messageId);
+      await reload(threadId);
+    },
+    [threadId, reload],
+  );
+
+  return { detail, setDetail, loadError, live, reconnecting, send, regenerate, stop, selectVersion, reload };
+}
+
+function placeholder(id: string, parentId: string, threadId: string, profile: string) {
+  return {
+    id,
+    threadId,
+    parentId,
+    role: "assistant" as const,
+    parts: [],
+    status: "streaming" as const,
+    profile,
+    modelId: null,
+    usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },
+    cost: null,
+    error: null,
+    meta: {},
+    createdAt: new Date().toISOString(),
+  };
+}
