@@ -5,5 +5,6 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    reporters: process.env["CI"] ? ["default", ["json", { outputFile: ".reports/vitest.json" }]] : ["default"],
   },
 });

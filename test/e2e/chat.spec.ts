@@ -1,0 +1,218 @@
+/// <reference lib="dom" />
+import { expect, test } from "./fixtures.js";
+
+test("sends a message and the answer arrives incrementally", async ({ chat, stack }) => {
+  stack.emulator.enqueue({ blocks: [{ text: "The quick brown fox jumps over the lazy dog again and again." }], deltas: 12, delayMs: 120, modelId: "us.amazon.nova-pro-v1:0" });
+  await chat.open();
+  await chat.selectProfile("Amazon Nova Pro");
+  await chat.send("Tell me about foxes");
+  await expect(chat.questions.first()).toContainText("Tell me about foxes");
+  const answer = chat.answers.first();
+  // Part of the answer is on screen while the rest is still coming.
+  await expect(answer).toContainText("The quick");
+  await expect(chat.button("Stop")).toBeVisible();
+  expect(await answer.innerText()).not.toContain("again and again.");
+  await chat.screenshot("streaming");
+  await expect(answer).toContainText("jumps over the lazy dog again and again.");
+  await chat.waitIdle();
+  await expect(chat.page).toHaveURL(/\/t\/\w+$/);
+  await chat.screenshot("answered");
+});
+
+test("the thinking step is live while the model thinks, then collapsed with its duration", async ({ chat, stack }) => {
+  stack.emulator.enqueue({ blocks: [{ reasoning: "Let me consider the options carefully, one by one, before answering." }, { text: "Here is my answer." }], deltas: 10, delayMs: 150 });
+  await chat.open();
+  await chat.send("Think about it");
+  const thinking = chat.answers.first().getByRole("button", { name: "Thinking", exact: true });
+  await expect(thinking).toHaveAttribute("aria-expanded", "true");
+  await expect(chat.answers.first()).toContainText("Let me consider");
+  await chat.screenshot("thinking-live");
+  await expect(chat.answers.first()).toContainText("Here is my answer.");
+  await expect(thinking).toHaveAttribute("aria-expanded", "false");
+  await expect(chat.answers.first()).toContainText(/Thought for \d+(\.\d)? s/);
+  await thinking.click();
+  await expect(thinking).toHaveAttribute("aria-expanded", "true");
+  await chat.screenshot("thinking-done");
+});
+
+test("Stop keeps the partial answer, also after a reload", async ({ chat, stack }) => {
+  stack.emulator.enqueue({ blocks: [{ text: "one two three four five six seven eight nine ten eleven twelve" }], deltas: 12, delayMs: 200, modelId: "us.amazon.nova-pro-v1:0" });
+  await chat.open();
+  await chat.selectProfile("Amazon Nova Pro");
+  await chat.send("Count");
+  await expect(chat.answers.first()).toContainText("one two");
+  await chat.button("Stop").click();
+  await chat.waitIdle();
+  await expect(chat.answers.first()).toContainText("Stopped");
+  const partial = (await chat.answers.first().innerText()).split("\n").find((l) => l.startsWith("one"))!;
+  expect(partial).not.toContain("twelve");
+  await chat.page.reload();
+  await expect(chat.answers.first()).toContainText(partial);
+  await expect(chat.answers.first()).toContainText("Stopped");
+});
+
+test("a reload in the middle of an answer resumes the stream", async ({ chat, stack }) => {
+  stack.emulator.enqueue({ blocks: [{ text: "alpha beta gamma delta epsilon zeta eta theta iota kappa" }], deltas: 10, delayMs: 250, modelId: "us.amazon.nova-pro-v1:0" });
+  await chat.open();
+  await chat.selectProfile("Amazon Nova Pro");
+  await chat.send("Greek letters");
+  await expect(chat.answers.first()).toContainText("alpha");
+  await chat.page.reload();
+  await expect(chat.button("Stop")).toBeVisible();
+  await expect(chat.answers.first()).toContainText("alpha beta gamma delta epsilon zeta eta theta iota kappa");
+  await chat.waitIdle();
+});
+
+test("settings change the request Bedrock receives", async ({ chat, stack }) => {
+  await chat.open();
+  await chat.button("Settings").click();
+  const dialog = chat.page.getByRole("dialog", { name: "Settings", exact: true });
+  await expect(dialog.getByRole("slider", { name: "Temperature", exact: true })).toBeDisabled();
+  await dialog.getByRole("switch", { name: "Enable thinking", exact: true }).click();
+  await dialog.getByRole("slider", { name: "Temperature", exact: true }).fill("0.3");
+  await dialog.getByRole("slider", { name: "Max tokens", exact: true }).fill("1000");
+  await dialog.getByRole("textbox", { name: "System prompt", exact: true }).fill("Answer like a pirate on {{TODAY}}.");
+  await dialog.getByRole("switch", { name: "Show cost", exact: true }).click();
+  await chat.screenshot("settings");
+  await dialog.getByRole("button", { name: "Close", exact: true }).click();
+  await chat.send("Ahoy");
+  await chat.waitIdle();
+  const request = stack.emulator.requests.at(-1)!;
+  expect(request.body["inferenceConfig"]).toEqual({ maxTokens: 1000, temperature: 0.3 });
+  expect(request.body["additionalModelRequestFields"]).toBeUndefined();
+  expect(request.body["system"]).toEqual([{ text: expect.stringMatching(/^Answer like a pirate on \d{4}-\d{2}-\d{2}\.$/) }]);
+  await expect(chat.answers.first()).toContainText(/\d+ in \/ \d+ out tokens · \$0\.\d+/);
+  await expect(chat.page.getByText(/^Thread cost: \$0\.\d+$/)).toBeVisible();
+});
+
+test("an error shows inline with Retry, and Retry succeeds; a refused send keeps the draft", async ({ chat, stack }) => {
+  stack.emulator.enqueue({ error: { type: "ThrottlingException", status: 429, message: "Too many requests, please wait before trying again." } });
+  await chat.open();
+  await chat.send("Try this");
+  const alert = chat.answers.first().getByRole("alert");
+  await expect(alert).toContainText("Bedrock is throttling requests");
+  await chat.screenshot("error");
+  await alert.getByRole("button", { name: "Retry", exact: true }).click();
+  await expect(chat.answers.first()).toContainText("Echo: Try this");
+  await expect(chat.answers).toHaveCount(1);
+
+  // A message the server refuses stays in the composer, with the reason, and Retry sends it.
+  await chat.waitIdle();
+  await chat.composer.fill("a draft that must survive");
+  await chat.page.route("**/api/threads/*/messages", (route) => route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: { code: "unavailable", message: "The server is busy." } }) }));
+  await chat.button("Send").click();
+  await expect(chat.page.getByRole("alert").filter({ hasText: "The server is busy." })).toBeVisible();
+  await expect(chat.composer).toHaveValue("a draft that must survive");
+  await chat.page.unroute("**/api/threads/*/messages");
+  await chat.page.getByRole("alert").filter({ hasText: "The server is busy." }).getByRole("button", { name: "Retry", exact: true }).click();
+  await expect(chat.questions.last()).toContainText("a draft that must survive");
+  await chat.waitIdle();
+  await expect(chat.composer).toHaveValue("");
+});
+
+test("the draft survives a reload", async ({ chat }) => {
+  await chat.open();
+  await chat.composer.fill("half-written thought");
+  await chat.page.waitForTimeout(600);
+  await chat.page.reload();
+  await expect(chat.composer).toHaveValue("half-written thought");
+});
+
+test("threads: rename, search, delete", async ({ chat }) => {
+  await chat.open();
+  await chat.send("Penguins of Antarctica");
+  await chat.waitIdle();
+  await chat.button("New chat").click();
+  await chat.send("Lasagna recipe");
+  await chat.waitIdle();
+  const threads = chat.page.getByRole("navigation", { name: "Threads", exact: true });
+  await expect(threads.getByRole("link")).toHaveCount(2);
+  await expect(threads.getByRole("link").first()).toHaveText("Lasagna recipe");
+
+  await threads.getByRole("button", { name: "Thread options", exact: true }).first().click();
+  await chat.page.getByRole("menuitem", { name: "Rename", exact: true }).click();
+  const title = chat.page.getByRole("textbox", { name: "Thread title", exact: true });
+  await title.fill("Dinner plans");
+  await title.press("Enter");
+  await expect(threads.getByRole("link", { name: "Dinner plans", exact: true })).toBeVisible();
+
+  const search = chat.page.getByRole("searchbox", { name: "Search threads", exact: true });
+  await search.fill("antarc");
+  await expect(threads.getByRole("link")).toHaveCount(1);
+  await expect(threads.getByRole("link")).toHaveText("Penguins of Antarctica");
+  await search.fill("");
+  await expect(threads.getByRole("link")).toHaveCount(2);
+  await chat.screenshot("threads");
+
+  await threads.getByRole("button", { name: "Thread options", exact: true }).first().click();
+  await chat.page.getByRole("menuitem", { name: "Delete", exact: true }).click();
+  const confirm = chat.page.getByRole("dialog", { name: "Delete thread", exact: true });
+  await confirm.getByRole("button", { name: "Delete", exact: true }).click();
+  await expect(threads.getByRole("link")).toHaveCount(1);
+  await expect(threads.getByRole("link")).toHaveText("Penguins of Antarctica");
+});
+
+test("works with the keyboard alone: type, Enter sends, Shift+Enter adds a line", async ({ chat }) => {
+  await chat.open();
+  await chat.composer.focus();
+  await chat.page.keyboard.type("line one");
+  await chat.page.keyboard.press("Shift+Enter");
+  await chat.page.keyboard.type("line two");
+  await chat.page.keyboard.press("Enter");
+  await expect(chat.questions.first()).toContainText("line one\nline two");
+  await expect(chat.answers.first()).toContainText("Echo: line one");
+  await chat.waitIdle();
+  // Tab reaches the message actions.
+  await chat.page.keyboard.press("Shift+Tab");
+  await expect(chat.page.locator(":focus")).toBeVisible();
+});
+
+test("edit and regenerate make versions you can switch between", async ({ chat }) => {
+  await chat.open();
+  await chat.send("original question");
+  await chat.waitIdle();
+  await chat.answers.first().getByRole("button", { name: "Regenerate", exact: true }).click();
+  await chat.waitIdle();
+  await expect(chat.answers.first()).toContainText("2 / 2");
+  await chat.answers.first().getByRole("button", { name: "Previous version", exact: true }).click();
+  await expect(chat.answers.first()).toContainText("1 / 2");
+  await chat.questions.first().getByRole("button", { name: "Edit", exact: true }).click();
+  await chat.page.getByRole("textbox", { name: "Edit message", exact: true }).fill("edited question");
+  await chat.page.getByRole("button", { name: "Save and send", exact: true }).click();
+  await expect(chat.answers.first()).toContainText("Echo: edited question");
+  await chat.waitIdle();
+  await expect(chat.questions.first()).toContainText("2 / 2");
+  await chat.screenshot("versions");
+});
+
+test("a 375 px phone screen is fully usable", async ({ chat, page }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await chat.open();
+  await chat.send("Hello from a phone");
+  await expect(chat.answers.first()).toContainText("Echo: Hello from a phone");
+  await chat.waitIdle();
+  const threads = page.getByRole("navigation", { name: "Threads", exact: true });
+  await expect(threads).toBeHidden();
+  await chat.button("Show threads").click();
+  await expect(threads.getByRole("link")).toHaveCount(1);
+  await page.waitForTimeout(300); // the drawer's slide-in
+  await chat.screenshot("phone-drawer");
+  await threads.getByRole("link").first().click();
+  await expect(threads).toBeHidden();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await chat.screenshot("phone");
+});
+
+test("dark theme", async ({ chat, page }) => {
+  await chat.open();
+  await page.getByRole("combobox", { name: "Theme", exact: true }).selectOption("Dark");
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+  await chat.send("Show me `code` in the dark\n\n```python\nprint('hi')\n```");
+  await chat.waitIdle();
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(background).toBe("rgb(22, 24, 28)");
+  await chat.screenshot("dark");
+  await page.reload();
+  await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+});

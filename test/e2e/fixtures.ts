@@ -1,0 +1,94 @@
+import { test as base, expect, type Page } from "@playwright/test";
+import { BUNDLED_CONFIG_PATH, loadConfig } from "../../src/config/load.js";
+import { BedrockProvider } from "../../src/providers/bedrock/provider.js";
+import { buildApp } from "../../src/server/app.js";
+import { ROOT } from "../../src/server/web-build.js";
+import { openDatabase } from "../../src/store/db.js";
+import { startBedrockEmulator, type BedrockEmulator } from "../emulator/server.js";
+import { emulatorEnv } from "../helpers/bedrock-env.js";
+import { join } from "node:path";
+
+interface Stack {
+  url: string;
+  emulator: BedrockEmulator;
+}
+
+/**
+ * Each test gets a fresh server (in-memory database) and emulator in the worker process, so a test can script
+ * the model and read the exact requests Bedrock received.
+ */
+export const test = base.extend<{ stack: Stack; chat: ChatPage }>({
+  stack: async ({}, use) => {
+    const emulator = await startBedrockEmulator();
+    Object.assign(process.env, emulatorEnv(emulator));
+    const db = await openDatabase(":memory:");
+    const provider = new BedrockProvider();
+    const origins: string[] = [];
+    const app = await buildApp({
+      config: loadConfig(BUNDLED_CONFIG_PATH).config,
+      db,
+      provider,
+      origins,
+      logLevel: "silent",
+      flushMs: 50,
+      titleGeneration: "off",
+      shutdownGraceMs: 200,
+      webRoot: join(ROOT, "web", "dist"),
+    });
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    origins.push(`http://127.0.0.1:${port}`, `http://localhost:${port}`);
+    await use({ url: `http://localhost:${port}`, emulator });
+    await app.close();
+    await db.destroy();
+    provider.clients.destroy();
+    await emulator.close();
+  },
+  chat: async ({ page, stack }, use) => {
+    await use(new ChatPage(page, stack));
+  },
+});
+
+/** Page object for the chat screen: the steps tests repeat, by accessible names. */
+export class ChatPage {
+  constructor(
+    readonly page: Page,
+    readonly stack: Stack,
+  ) {}
+
+  async open(path = "/") {
+    await this.page.goto(this.stack.url + path);
+    await expect(this.composer).toBeVisible();
+  }
+  get composer() {
+    return this.page.getByRole("textbox", { name: "Message", exact: true });
+  }
+  get conversation() {
+    return this.page.getByRole("region", { name: "Conversation", exact: true });
+  }
+  get answers() {
+    return this.conversation.getByRole("article", { name: "Assistant", exact: true });
+  }
+  get questions() {
+    return this.conversation.getByRole("article", { name: "You", exact: true });
+  }
+  button(name: string) {
+    return this.page.getByRole("button", { name, exact: true });
+  }
+  async send(text: string) {
+    await this.composer.fill(text);
+    await this.button("Send").click();
+  }
+  async selectProfile(name: string) {
+    await this.page.getByRole("combobox", { name: "Chat profile", exact: true }).selectOption(name);
+  }
+  async waitIdle() {
+    await expect(this.button("Send")).toBeVisible();
+  }
+  async screenshot(name: string) {
+    await this.page.screenshot({ path: join(ROOT, "test", "e2e", "screenshots", `${name}.png`) });
+  }
+}
+
+export { expect };
