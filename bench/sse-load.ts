@@ -1,0 +1,131 @@
+/**
+ * N simultaneous generations through the server (POST message, then SSE) against the emulator, versus a bare
+ * AWS SDK ConverseStream loop at the same concurrency, same emulator, same run. Client, server and emulator
+ * share the machine's cores, so the ratio matters more than absolute times.
+ * Targets (2 cores): 1,000 concurrent streams with zero errors, server RSS under 400 MB, added TTFT p99 under
+ * 10 ms at 100 streams. Run: npm run bench:sse-load [-- --levels 10,100,1000]
+ */
+import { BedrockRuntimeClient, ConverseStreamCommand } from "@aws-sdk/client-bedrock-runtime";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { createParser } from "eventsource-parser";
+import { Agent, fetch as undiciFetch } from "undici";
+import { fmt, percentile, startEmulatorProcess } from "./emulator-process.js";
+
+const { values } = parseArgs({ options: { levels: { type: "string" } } });
+const LEVELS = (values.levels ?? "10,100,1000").split(",").map(Number);
+const ROOT = join(import.meta.dirname, "..");
+const emulator = await startEmulatorProcess(["--answer-chars", "400", "--deltas", "20", "--delay-ms", "25"]);
+const awsEnv = {
+  AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
+  AWS_ACCESS_KEY_ID: "bench",
+  AWS_SECRET_ACCESS_KEY: "bench",
+  AWS_MAX_ATTEMPTS: "1",
+  AWS_EC2_METADATA_DISABLED: "true",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+};
+Object.assign(process.env, awsEnv);
+
+const dataDir = mkdtempSync(join(tmpdir(), "sse-load-"));
+const port = 18000 + Math.floor(Math.random() * 1000);
+const server = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src", "server", "main.ts")], {
+  env: { ...process.env, ...awsEnv, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, TITLE_GENERATION: "off", LOG_LEVEL: "error" },
+  stdio: ["ignore", "inherit", "inherit"],
+});
+const base = `http://127.0.0.1:${port}`;
+const agent = new Agent({ connections: null, pipelining: 0, keepAliveTimeout: 30_000 });
+const http = (path: string, init: Parameters<typeof undiciFetch>[1] = {}) => undiciFetch(base + path, { ...init, dispatcher: agent });
+for (let i = 0; ; i++) {
+  try {
+    if ((await http("/healthz")).ok) break;
+  } catch {
+    if (i > 200) throw new Error("server did not start");
+  }
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+let peakRss = 0;
+const rssTimer = setInterval(() => {
+  try {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))?.[1] ?? 0);
+    peakRss = Math.max(peakRss, kb * 1024);
+  } catch {
+    // the server exited
+  }
+}, 50);
+
+const PROFILE = "Amazon Nova Pro";
+const MODEL_ID = "us.amazon.nova-pro-v1:0";
+
+async function viaServer(threadId: string): Promise<{ ttft: number; ok: boolean }> {
+  const start = performance.now();
+  const posted = await http(`/api/threads/${threadId}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "load test" }) });
+  if (posted.status !== 202) return { ttft: NaN, ok: false };
+  const { generationId } = (await posted.json()) as { generationId: string };
+  const res = await http(`/api/generations/${generationId}/events`);
+  let ttft = NaN;
+  let status = "";
+  const parser = createParser({
+    onEvent: (m) => {
+      if (m.event === "text" && Number.isNaN(ttft)) ttft = performance.now() - start;
+      if (m.event === "done") status = (JSON.parse(m.data) as { status: string }).status;
+    },
+  });
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+  return { ttft, ok: status === "complete" };
+}
+
+const sdk = new BedrockRuntimeClient({ region: "us-west-2" });
+async function viaSdk(): Promise<{ ttft: number; ok: boolean }> {
+  const start = performance.now();
+  let ttft = NaN;
+  try {
+    const response = await sdk.send(new ConverseStreamCommand({ modelId: MODEL_ID, messages: [{ role: "user", content: [{ text: "load test" }] }], inferenceConfig: { maxTokens: 2560, temperature: 1 } }));
+    for await (const event of response.stream!) {
+      if (event.contentBlockDelta?.delta?.text && Number.isNaN(ttft)) ttft = performance.now() - start;
+    }
+    return { ttft, ok: true };
+  } catch {
+    return { ttft, ok: false };
+  }
+}
+
+console.log(`sse-load: server pid ${server.pid} on ${base}, emulator in its own process, 400-char answers in 20 deltas 25 ms apart`);
+console.log("  streams | server TTFT p50/p99 ms | bare SDK TTFT p50/p99 ms | added p50/p99 ms | errors | server peak RSS");
+for (const n of LEVELS) {
+  const threads: string[] = [];
+  for (let i = 0; i < n; i += 50) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(50, n - i) }, () => http("/api/threads", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ profile: PROFILE }) }).then((r) => r.json() as Promise<{ thread: { id: string } }>)),
+    );
+    threads.push(...batch.map((b) => b.thread.id));
+  }
+  peakRss = 0;
+  const server = await Promise.all(threads.map((id) => viaServer(id).catch(() => ({ ttft: NaN, ok: false }))));
+  const serverRss = peakRss;
+  const bare = await Promise.all(Array.from({ length: n }, () => viaSdk()));
+  const s = server.filter((r) => r.ok).map((r) => r.ttft).sort((a, b) => a - b);
+  const b = bare.filter((r) => r.ok).map((r) => r.ttft).sort((a, b) => a - b);
+  const errors = server.filter((r) => !r.ok).length;
+  const row = [
+    String(n).padStart(8),
+    `${fmt(percentile(s, 50))} / ${fmt(percentile(s, 99))}`.padStart(22),
+    `${fmt(percentile(b, 50))} / ${fmt(percentile(b, 99))}`.padStart(25),
+    `${fmt(percentile(s, 50) - percentile(b, 50))} / ${fmt(percentile(s, 99) - percentile(b, 99))}`.padStart(17),
+    String(errors).padStart(7),
+    `${(serverRss / 1024 / 1024).toFixed(0)} MB`.padStart(16),
+  ];
+  console.log(`  ${row.join(" |")}${bare.some((r) => !r.ok) ? `  (bare SDK errors: ${bare.filter((r) => !r.ok).length})` : ""}`);
+}
+clearInterval(rssTimer);
+sdk.destroy();
+server.kill("SIGTERM");
+emulator.stop();
+await agent.close();
+await new Promise((r) => setTimeout(r, 500));
+rmSync(dataDir, { recursive: true, force: true });
