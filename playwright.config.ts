@@ -15,7 +15,7 @@ export default defineConfig({
   reporter: process.env["CI"] ? [["list"], ["json", { outputFile: ".reports/playwright.json" }]] : [["list"]],
   use: {
     trace: "off",
-    screenshot: "off",
+    screenshot: "only-on-failure",
     launchOptions: {
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],

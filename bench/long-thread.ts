@@ -22,6 +22,7 @@ import { emulatorEnv } from "../test/helpers/bedrock-env.js";
 const MESSAGES = 1000;
 await ensureWebBuild();
 const emulator = await startBedrockEmulator({
+  unlimitedContext: true,
   fallback: { blocks: [{ text: "streamed ".repeat(900) + "\n\n```js\nconsole.log('done')\n```" }], deltas: 500, delayMs: 8 },
 });
 Object.assign(process.env, emulatorEnv(emulator));
@@ -35,9 +36,9 @@ function assistantMarkdown(i: number): string {
     `Here is a detailed explanation with **bold**, _italics_ and \`inline code\`. `.repeat(12),
     "| column a | column b | column c |\n|---|---|---|\n" + Array.from({ length: 6 }, (_, r) => `| ${i}.${r} | value ${r} | more text here |`).join("\n"),
     "```ts\n" + Array.from({ length: 30 }, (_, l) => `const value${l} = compute(${l}, "item ${i}"); // step ${l}`).join("\n") + "\n```",
-    `Inline math $e^{i\\pi} + 1 = 0$ and a display:\n\n$$\\sum_{k=1}^{${i}} k = \\frac{${i}(${i}+1)}{2}$$`,
+    ...(process.env["SEED_MATH"] === "0" ? [] : [`Inline math $e^{i\\pi} + 1 = 0$ and a display:\n\n$$\\sum_{k=1}^{${i}} k = \\frac{${i}(${i}+1)}{2}$$`]),
     "- a list item\n- another item with some words\n- [x] a task\n- [ ] another task",
-    "Closing paragraph with a [link](https://example.com) and more prose to reach a realistic length. ".repeat(8),
+    "Closing paragraph with a [link](https://example.com) and more prose to reach a realistic length. ".repeat(42),
   ].join("\n\n");
 }
 
@@ -72,18 +73,33 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--enable-precise-memory-info", "--js-flags=--expose-gc"],
 });
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-await page.addInitScript(() => {
-  const w = window as unknown as { __longTasks: number[]; __keys: number[] };
-  w.__longTasks = [];
-  w.__keys = [];
-  new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({ type: "longtask", buffered: true });
-});
+// Plain script text: functions compiled by tsx carry helpers (__name) that do not exist in the page.
+await page.addInitScript(`
+  window.__longTasks = [];
+  window.__keys = [];
+  new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__longTasks.push(e.duration))).observe({ type: "longtask", buffered: true });
+  // Interactive: the composer is there and the thread's last message is on screen (checked every frame).
+  (function probe() {
+    const articles = document.querySelectorAll('article[aria-label="Assistant"]');
+    const last = articles[articles.length - 1];
+    if (document.querySelector("textarea") && last && last.getBoundingClientRect().bottom <= innerHeight) {
+      window.__tti = performance.now();
+      return;
+    }
+    requestAnimationFrame(probe);
+  })();
+`);
 
 await page.goto(`${url}/t/${threadId}`);
 const composer = page.getByRole("textbox", { name: "Message", exact: true });
 await page.getByRole("article", { name: "Assistant", exact: true }).last().waitFor();
 await composer.waitFor();
-const tti = await page.evaluate(() => performance.now());
+await page.waitForFunction(() => (window as unknown as { __tti?: number }).__tti !== undefined);
+const tti = await page.evaluate(() => (window as unknown as { __tti: number }).__tti);
+const apiMs = await page.evaluate(() => {
+  const entry = performance.getEntriesByType("resource").find((e) => /\/api\/threads\/[^/]+$/.test(e.name)) as PerformanceResourceTiming | undefined;
+  return entry ? { start: entry.startTime, end: entry.responseEnd, size: entry.encodedBodySize } : null;
+});
 await page.waitForTimeout(500);
 const domAfterOpen = await page.evaluate(() => ({ total: document.getElementsByTagName("*").length, transcript: document.querySelector("section")?.getElementsByTagName("*").length ?? 0 }));
 const openLongest = await page.evaluate(() => Math.max(0, ...(window as unknown as { __longTasks: number[] }).__longTasks));
@@ -92,9 +108,12 @@ const openLongest = await page.evaluate(() => Math.max(0, ...(window as unknown 
 await page.evaluate(() => {
   const w = window as unknown as { __keys: number[] };
   const el = document.querySelector("textarea")!;
-  el.addEventListener("keydown", () => {
-    const t0 = performance.now();
-    requestAnimationFrame(() => w.__keys.push(performance.now() - t0));
+  let t0 = 0;
+  el.addEventListener("keydown", () => (t0 = performance.now()), { capture: true });
+  // After React's own listener (discrete events render synchronously), then after the frame's layout.
+  window.addEventListener("input", () => {
+    const handled = performance.now() - t0;
+    setTimeout(() => w.__keys.push(Math.max(handled, 0)), 0);
   });
 });
 await composer.click();
@@ -120,9 +139,13 @@ const pasteMs = await page.evaluate(async () => {
   const t0 = performance.now();
   const data = new DataTransfer();
   data.setData("text/plain", big);
-  el.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
-  el.setRangeText(big, el.selectionStart, el.selectionEnd, "end");
-  el.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertFromPaste" }));
+  const event = new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true });
+  el.dispatchEvent(event);
+  // The browser's default action, unless the page handled the paste itself.
+  if (!event.defaultPrevented) {
+    el.setRangeText(big, el.selectionStart, el.selectionEnd, "end");
+    el.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertFromPaste" }));
+  }
   await new Promise((r) => requestAnimationFrame(() => r(null)));
   return performance.now() - t0;
 });
@@ -148,9 +171,9 @@ const p = (xs: number[], q: number) => {
 };
 const verdict = (ok: boolean) => (ok ? "MET" : "MISSED");
 console.log(`long-thread: ${MESSAGES} messages, ${(bytes / 1024 / 1024).toFixed(2)} MB of markdown (code, tables, math), Chromium ${browser.version()}`);
-console.log(`  time to interactive: ${tti.toFixed(0)} ms (target < 1000) ${verdict(tti < 1000)}; longest task while opening ${openLongest.toFixed(0)} ms`);
+console.log(`  time to interactive: ${tti.toFixed(0)} ms (target < 1000) ${verdict(tti < 1000)}; longest task while opening ${openLongest.toFixed(0)} ms; thread API ${apiMs ? `${(apiMs.end - apiMs.start).toFixed(0)} ms (${(apiMs.start).toFixed(0)}..${apiMs.end.toFixed(0)}), ${(apiMs.size / 1024 / 1024).toFixed(2)} MB` : "?"}`);
 console.log(`  DOM: ${domAfterOpen.transcript} nodes in the transcript after opening, ${domAfterStream} after streaming, ${domAfterOpen.total} in the page (target < 10,000) ${verdict(Math.max(domAfterOpen.transcript, domAfterStream) < 10_000)}`);
 console.log(`  streaming a 2,000-token answer in 500 deltas: ${streamMs} ms; main-thread tasks over 50 ms: ${streamTasks.filter((d) => d > 50).length}, longest ${max(streamTasks).toFixed(0)} ms (target none over 50) ${verdict(max(streamTasks) <= 50)}`);
-console.log(`  typing: p50 ${p(keys, 50).toFixed(1)} ms, max ${max(keys).toFixed(1)} ms per key (target < 16) ${verdict(max(keys) < 16)}`);
+console.log(`  typing (keydown to input handled, React render included): p50 ${p(keys, 50).toFixed(1)} ms, max ${max(keys).toFixed(1)} ms per key (target < 16) ${verdict(max(keys) < 16)}`);
 console.log(`  1 MB paste: ${pasteMs.toFixed(0)} ms to the next frame; typing after it p50 ${p(keysAfterPaste, 50).toFixed(1)} ms, max ${max(keysAfterPaste).toFixed(1)} ms`);
 console.log(`  JS heap after GC: ${(heap / 1024 / 1024).toFixed(1)} MB (target < 150) ${verdict(heap < 150 * 1024 * 1024)}`);

@@ -121,9 +121,11 @@ test("the draft survives a reload", async ({ chat }) => {
 test("threads: rename, search, delete", async ({ chat }) => {
   await chat.open();
   await chat.send("Penguins of Antarctica");
+  await expect(chat.answers.first()).toContainText("Echo: Penguins of Antarctica");
   await chat.waitIdle();
   await chat.button("New chat").click();
   await chat.send("Lasagna recipe");
+  await expect(chat.answers.first()).toContainText("Echo: Lasagna recipe");
   await chat.waitIdle();
   const threads = chat.page.getByRole("navigation", { name: "Threads", exact: true });
   await expect(threads.getByRole("link")).toHaveCount(2);
@@ -215,4 +217,29 @@ test("dark theme", async ({ chat, page }) => {
   await chat.screenshot("dark");
   await page.reload();
   await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");
+});
+
+test("a very large paste becomes a pasted-text chip: typing stays fast and it is sent with the message", async ({ chat, stack, page }) => {
+  await chat.open();
+  await chat.selectProfile("Amazon Nova Pro");
+  await chat.composer.focus();
+  const big = "line of pasted text\n".repeat(3000);
+  await page.evaluate((text) => {
+    const el = document.querySelector("textarea")!;
+    const data = new DataTransfer();
+    data.setData("text/plain", text);
+    const event = new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true });
+    el.dispatchEvent(event);
+  }, big);
+  await expect(page.getByText("Pasted text (59 KB)")).toBeVisible();
+  await expect(chat.composer).toHaveValue("");
+  await chat.page.keyboard.type("Summarize this:");
+  await chat.screenshot("large-paste");
+  await chat.button("Send").click();
+  await chat.waitIdle();
+  const sent = (stack.emulator.requests.at(-1)!.body["messages"] as { content: { text: string }[] }[])[0]!.content[0]!.text;
+  expect(sent).toBe(`Summarize this:\n\n${big}`);
+  // The long message is shown collapsed, expandable.
+  await expect(chat.questions.first().getByRole("button", { name: "Show all", exact: true })).toBeVisible();
+  await expect(page.getByText(/^Pasted text/)).toBeHidden();
 });

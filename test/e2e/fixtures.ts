@@ -40,7 +40,10 @@ export const test = base.extend<{ stack: Stack; chat: ChatPage }>({
     const port = typeof address === "object" && address ? address.port : 0;
     origins.push(`http://127.0.0.1:${port}`, `http://localhost:${port}`);
     await use({ url: `http://localhost:${port}`, emulator });
-    await app.close();
+    // The page may still hold connections (keep-alive, a stream): cut them, the test is over.
+    const closing = app.close();
+    app.server.closeAllConnections();
+    await closing;
     await db.destroy();
     provider.clients.destroy();
     await emulator.close();
@@ -83,7 +86,9 @@ export class ChatPage {
   async selectProfile(name: string) {
     await this.page.getByRole("combobox", { name: "Chat profile", exact: true }).selectOption(name);
   }
+  /** Waits until nothing is loading, sending or generating. */
   async waitIdle() {
+    await expect(this.page.locator("main")).toHaveAttribute("data-state", "idle");
     await expect(this.button("Send")).toBeVisible();
   }
   async screenshot(name: string) {

@@ -38,6 +38,8 @@ export interface EmulatorOptions {
   port?: number;
   /** Answer used when no script is queued (default: echo the last user message). */
   fallback?: Script;
+  /** Skip the context-window check (benchmarks that send very long histories on purpose). */
+  unlimitedContext?: boolean;
 }
 
 export async function startBedrockEmulator(options: EmulatorOptions = {}): Promise<BedrockEmulator> {
@@ -77,7 +79,7 @@ export async function startBedrockEmulator(options: EmulatorOptions = {}): Promi
       }
       const resolved = resolveModelId(modelId, region);
       if (denied.has(resolved.baseId)) throw new BedrockFault("AccessDeniedException", 403, "You don't have access to the model with the specified model ID.");
-      validateRequest(body, resolved);
+      validateRequest(body, resolved, { checkContext: !options.unlimitedContext });
       const script = takeScript(modelId) ?? options.fallback ?? defaultScript(body, resolved);
       if (script.firstByteDelayMs) await sleep(script.firstByteDelayMs);
       if (script.error) throw Object.assign(new BedrockFault(script.error.type, script.error.status, script.error.message), { body: script.error.body });

@@ -42,7 +42,7 @@ export function resolveModelId(modelId: string, region: string): ResolvedModelId
   return { baseId, model, ...(geo ? { geo } : {}) };
 }
 
-export function validateRequest(body: Json, resolved: ResolvedModelId): void {
+export function validateRequest(body: Json, resolved: ResolvedModelId, options: { checkContext?: boolean } = {}): void {
   const { model } = resolved;
   const messages = body["messages"];
   if (!Array.isArray(messages) || messages.length === 0) {
@@ -53,6 +53,7 @@ export function validateRequest(body: Json, resolved: ResolvedModelId): void {
   checkInference(body, model.maxOutputTokens);
   checkTools(body, model.tools);
   checkModelFields(body, messages, resolved);
+  if (options.checkContext !== false) checkContext(body, resolved.model.contextTokens);
 }
 
 function checkSchema(body: Json, messages: unknown[]): void {
@@ -302,7 +303,6 @@ function checkModelFields(body: Json, messages: unknown[], { model }: ResolvedMo
     if (keys.length) throw model.family === "deepseek-r1" ? unknownParam(keys[0]!) : modelSaid(`Malformed input request: extraneous key [${keys[0]}] is not permitted`);
     if (model.reasoning === "none") checkSignatures(messages, model.family, false);
   }
-  checkContext(body, messages, model.contextTokens);
 }
 
 /** With thinking on, a final assistant message that calls tools must start with its (unmodified) reasoning. */
@@ -348,7 +348,7 @@ function checkSignatures(messages: unknown[], family: string, accepts: boolean):
 }
 
 /** Rough token count (4 characters a token) against the model's context window. */
-function checkContext(body: Json, _messages: unknown[], contextTokens: number): void {
+function checkContext(body: Json, contextTokens: number): void {
   const tokens = Math.ceil(JSON.stringify(body["messages"]).length / 4) + Math.ceil(JSON.stringify(body["system"] ?? "").length / 4);
   if (tokens > contextTokens) throw validation("Input is too long for requested model.");
 }

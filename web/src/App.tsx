@@ -32,12 +32,15 @@ export function App() {
     return () => removeEventListener("popstate", onPop);
   }, []);
 
+  // Only the newest request's answer is shown: refreshes overlap, and an older answer may arrive last.
+  const refreshSeq = useRef(0);
   const refreshThreads = useCallback(() => {
     const q = queryRef.current;
+    const seq = ++refreshSeq.current;
     void api
       .threads(q.trim() || undefined)
       .then((r) => {
-        if (queryRef.current === q) setThreads(r.threads);
+        if (seq === refreshSeq.current) setThreads(r.threads);
       })
       .catch(() => undefined);
   }, []);

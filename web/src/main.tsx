@@ -1,7 +1,11 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { prefetchThread } from "./api/client.js";
 import { App } from "./App.js";
 import "./styles/global.css";
+
+const opened = /^\/t\/([\w-]+)$/.exec(location.pathname)?.[1];
+if (opened) prefetchThread(opened);
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

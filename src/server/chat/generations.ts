@@ -49,6 +49,10 @@ interface LiveGeneration {
   flushed: number;
   controller: AbortController;
   finished: Promise<void>;
+  /** Set when the answer is final: progress saves must not overwrite it. */
+  ending: boolean;
+  /** The progress save under way, awaited before the final save. */
+  saving: Promise<void> | undefined;
 }
 
 export interface StartRequest {
@@ -126,6 +130,8 @@ export class GenerationManager {
       flushed: 0,
       controller: new AbortController(),
       finished: Promise.resolve(),
+      ending: false,
+      saving: undefined,
     };
     this.live.set(generationId, live);
     live.finished = this.run(live, request, settings).catch((error: unknown) => {
@@ -145,7 +151,9 @@ export class GenerationManager {
     const notices: string[] = [];
 
     this.emit(live, { type: "start", messageId: live.messageId, profile: profile.name, modelId: profile.modelId });
-    const timer = setInterval(() => void this.tick(live, accumulator), this.flushMs);
+    const timer = setInterval(() => {
+      if (!live.saving && !live.ending) live.saving = this.tick(live, accumulator).finally(() => (live.saving = undefined));
+    }, this.flushMs);
     let result: TurnResult | undefined;
     try {
       for await (const event of runTurn({
@@ -170,6 +178,8 @@ export class GenerationManager {
       }
     } finally {
       clearInterval(timer);
+      live.ending = true;
+      await live.saving;
     }
     if (!result) return;
     if (reasoningStarted !== undefined && reasoningMs === undefined) {
@@ -221,6 +231,7 @@ export class GenerationManager {
   private async tick(live: LiveGeneration, accumulator: TurnAccumulator): Promise<void> {
     try {
       await this.flush(live);
+      if (live.ending) return;
       await updateMessage(this.options.db, live.ownerId, live.messageId, { parts: accumulator.parts, status: "streaming" });
       if (await isStopRequested(this.options.db, live.id)) live.controller.abort();
     } catch (error) {

@@ -11,14 +11,15 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown, started?: Promise<Response>): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, {
-      method,
-      headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), "x-requested-with": "fetch" },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
+    res = await (started ??
+      fetch(path, {
+        method,
+        headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), "x-requested-with": "fetch" },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      }));
   } catch {
     throw new ApiError(0, "network", "Cannot reach the server. Check your connection and try again.");
   }
@@ -32,11 +33,26 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return data as T;
 }
 
+/** The thread named in the address starts loading with the page, in parallel with the profiles. */
+const prefetched = new Map<string, Promise<ThreadDetail>>();
+export function prefetchThread(id: string): void {
+  if (prefetched.has(id)) return;
+  // index.html may already have sent the request before this code loaded.
+  const early = (window as { __threadResponse?: Promise<Response> }).__threadResponse;
+  delete (window as { __threadResponse?: Promise<Response> }).__threadResponse;
+  prefetched.set(id, request<ThreadDetail>("GET", `/api/threads/${id}`, undefined, early));
+}
+function takePrefetched(id: string): Promise<ThreadDetail> | undefined {
+  const pending = prefetched.get(id);
+  prefetched.delete(id);
+  return pending;
+}
+
 export const api = {
   profiles: () => request<{ profiles: Profile[]; defaultProfile: string }>("GET", "/api/profiles"),
   threads: (q?: string) => request<{ threads: ThreadSummary[] }>("GET", `/api/threads${q ? `?q=${encodeURIComponent(q)}` : ""}`),
   createThread: (profile: string, settings: ChatSettings) => request<{ thread: Thread }>("POST", "/api/threads", { profile, settings }),
-  thread: (id: string) => request<ThreadDetail>("GET", `/api/threads/${id}`),
+  thread: (id: string) => takePrefetched(id) ?? request<ThreadDetail>("GET", `/api/threads/${id}`),
   updateThread: (id: string, patch: { title?: string; profile?: string; settings?: ChatSettings }) => request<{ thread: Thread }>("PATCH", `/api/threads/${id}`, patch),
   deleteThread: (id: string) => request<void>("DELETE", `/api/threads/${id}`),
   setActive: (id: string, messageId: string) => request<{ thread: Thread }>("PUT", `/api/threads/${id}/active`, { messageId }),

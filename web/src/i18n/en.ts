@@ -86,6 +86,10 @@ export const en = {
   notFound: "This conversation does not exist or was deleted.",
   draftKept: "Your message was kept: fix the problem and send it again.",
   reconnecting: "Reconnecting...",
+  pastedText: (size: string) => `Pasted text (${size})`,
+  removePasted: "Remove pasted text",
+  showAll: "Show all",
+  showLess: "Show less",
 } as const;
 
 export type Messages = typeof en;

@@ -61,7 +61,7 @@ export function Markdown(props: { text: string; streaming?: boolean }) {
   return (
     <div className={styles.markdown}>
       {blocks.map((block, i) => (
-        <Block key={i} text={block} math={wantsMath ? math : undefined} streaming={Boolean(props.streaming) && i === blocks.length - 1} />
+        <Block key={i} text={block} math={wantsMath && hasMath(block) ? math : undefined} streaming={Boolean(props.streaming) && i === blocks.length - 1} />
       ))}
     </div>
   );

@@ -118,7 +118,7 @@ export function ChatView(props: {
   const notFound = chat.loadError?.status === 404;
 
   return (
-    <main className={styles.main}>
+    <main className={styles.main} aria-busy={busy} data-state={threadId && !chat.detail && !chat.loadError ? "loading" : busy ? "busy" : "idle"}>
       <header className={styles.header}>
         {props.headerStart}
         <ProfilePicker profiles={profiles} value={profile.name} onChange={changeProfile} disabled={busy} />

@@ -12,9 +12,34 @@ export interface ComposerHandle {
  * The message box: Enter sends, Shift+Enter starts a new line, Esc stops the answer. The text lives in the DOM
  * (not in React state) so typing and large pastes stay fast; drafts are kept per thread in IndexedDB.
  */
+const MAX_ROWS = 10;
+/** Pastes longer than this become a chip beside the box: a megabyte in a textarea makes every key slow. */
+export const LARGE_PASTE = 20_000;
+
+const sizeOf = (text: string) => (text.length >= 1024 * 1024 ? `${(text.length / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(text.length / 1024)} KB`);
+
+/** Rows for the text: counted on small texts only (counting a megabyte on every key would cost more than it helps). */
+function rowsFor(el: HTMLTextAreaElement): number {
+  if (el.textLength > 4000) return MAX_ROWS;
+  let rows = 1;
+  for (const line of el.value.split("\n")) rows += Math.floor(line.length / 80) + 1;
+  return Math.min(MAX_ROWS, rows - 1);
+}
+
+/** Whether the box is empty, without copying a large text (textLength is cheap, value is a copy). */
+function isBlank(el: HTMLTextAreaElement): boolean {
+  if (el.textLength === 0) return true;
+  return el.textLength < 200 && el.value.trim() === "";
+}
+
 export const Composer = forwardRef<ComposerHandle, { draftKey: string; generating: boolean; disabled: boolean; onSend: (text: string) => void; onStop: () => void }>(function Composer(props, ref) {
   const area = useRef<HTMLTextAreaElement>(null);
   const [empty, setEmpty] = useState(true);
+  const [rows, setRows] = useState(1);
+  const [pasted, setPasted] = useState<string[]>([]);
+  const pastedRef = useRef(pasted);
+  pastedRef.current = pasted;
+  const persist = () => saveDraft(props.draftKey, () => ({ text: area.current?.value ?? "", pasted: pastedRef.current }));
 
   useEffect(() => {
     let live = true;
@@ -22,10 +47,13 @@ export const Composer = forwardRef<ComposerHandle, { draftKey: string; generatin
     if (!el) return;
     el.value = "";
     setEmpty(true);
+    setPasted([]);
     void loadDraft(props.draftKey).then((draft) => {
       if (!live || !area.current || area.current.value) return;
-      area.current.value = draft;
-      setEmpty(draft.trim() === "");
+      area.current.value = draft.text;
+      setPasted(draft.pasted);
+      setEmpty(isBlank(area.current));
+      setRows(rowsFor(area.current));
     });
     return () => {
       live = false;
@@ -36,6 +64,8 @@ export const Composer = forwardRef<ComposerHandle, { draftKey: string; generatin
     clear() {
       if (area.current) area.current.value = "";
       setEmpty(true);
+      setRows(1);
+      setPasted([]);
     },
     focus() {
       area.current?.focus();
@@ -43,7 +73,7 @@ export const Composer = forwardRef<ComposerHandle, { draftKey: string; generatin
   }));
 
   const send = () => {
-    const text = area.current?.value ?? "";
+    const text = [area.current?.value ?? "", ...pasted].filter((t) => t.trim()).join("\n\n");
     if (!text.trim() || props.generating || props.disabled) return;
     props.onSend(text);
   };
@@ -51,21 +81,52 @@ export const Composer = forwardRef<ComposerHandle, { draftKey: string; generatin
   return (
     <form
       className={styles.composer}
+      data-pasted={pasted.length || undefined}
       onSubmit={(e) => {
         e.preventDefault();
         send();
       }}
     >
+      {pasted.length ? (
+        <ul className={styles.pastedList}>
+          {pasted.map((chunk, i) => (
+            <li key={i} className={styles.pasted}>
+              <span>{t.pastedText(sizeOf(chunk))}</span>
+              <span className={styles.pastedPreview}>{chunk.slice(0, 80)}</span>
+              <button
+                type="button"
+                aria-label={t.removePasted}
+                onClick={() => {
+                  setPasted((list) => list.filter((_, k) => k !== i));
+                  persist();
+                }}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <textarea
         ref={area}
         aria-label={t.message}
         placeholder={t.messagePlaceholder}
-        rows={1}
+        rows={rows}
         onInput={(e) => {
-          const value = e.currentTarget.value;
-          const isEmpty = value.trim() === "";
-          if (isEmpty !== empty) setEmpty(isEmpty);
-          saveDraft(props.draftKey, value);
+          const el = e.currentTarget;
+          const blank = isBlank(el);
+          if (blank !== empty) setEmpty(blank);
+          const nextRows = rowsFor(el);
+          if (nextRows !== rows) setRows(nextRows);
+          persist();
+        }}
+        onPaste={(e) => {
+          const text = e.clipboardData.getData("text/plain");
+          if (text.length < LARGE_PASTE) return;
+          e.preventDefault();
+          setPasted((list) => [...list, text]);
+          pastedRef.current = [...pastedRef.current, text];
+          persist();
         }}
         onKeyDown={(e) => {
           if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
@@ -82,7 +143,7 @@ export const Composer = forwardRef<ComposerHandle, { draftKey: string; generatin
           {t.stop}
         </button>
       ) : (
-        <button type="submit" className={styles.send} disabled={empty || props.disabled}>
+        <button type="submit" className={styles.send} disabled={(empty && pasted.length === 0) || props.disabled}>
           {t.send}
         </button>
       )}

@@ -73,7 +73,7 @@ export const MessageView = memo(function MessageView({ message, versions, live, 
               ))}
             </ul>
           ) : null}
-          {isUser ? <div className={styles.userText}>{text}</div> : text ? <Markdown text={text} streaming={streaming} /> : streaming && !reasoning.text && !error ? <span className={styles.typing} aria-label={t.thinkingNow} /> : null}
+          {isUser ? <UserText text={text} /> : text ? <Markdown text={text} streaming={streaming} /> : streaming && !reasoning.text && !error ? <span className={styles.typing} aria-label={t.thinkingNow} /> : null}
           {message.status === "stopped" && !streaming ? <p className={styles.status}>{t.stopped}</p> : null}
           {(streaming ? live.notices : (message.meta.notices ?? [])).map((n) => (
             <p key={n} className={styles.notice}>
@@ -148,5 +148,23 @@ function EditBox(props: { initial: string; onSave: (text: string) => void; onCan
         </button>
       </div>
     </div>
+  );
+}
+
+const COLLAPSE_AT = 3000;
+
+/** A user's message as written; very long ones (large pastes) show their start until expanded. */
+function UserText({ text }: { text: string }) {
+  const [all, setAll] = useState(false);
+  const long = text.length > COLLAPSE_AT;
+  return (
+    <>
+      <div className={styles.userText}>{long && !all ? `${text.slice(0, COLLAPSE_AT)}…` : text}</div>
+      {long ? (
+        <button type="button" className={styles.showAll} aria-expanded={all} onClick={() => setAll(!all)}>
+          {all ? t.showLess : t.showAll}
+        </button>
+      ) : null}
+    </>
   );
 }

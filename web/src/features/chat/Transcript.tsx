@@ -4,7 +4,21 @@ import type { Message } from "../../api/types.js";
 import { t } from "../../i18n/index.js";
 import styles from "./chat.module.css";
 import { MessageView, type MessageActions } from "./MessageView.js";
-import { versionsOf } from "./tree.js";
+import { textOf, versionsOf } from "./tree.js";
+
+/** A height guess from the content (lines of prose and code), so the first layout is close and opens at the end. */
+const estimates = new WeakMap<Message, number>();
+function estimateHeight(message: Message): number {
+  const cached = estimates.get(message);
+  if (cached !== undefined) return cached;
+  const text = textOf(message);
+  let lines = 0;
+  for (const line of text.split("\n")) lines += Math.max(1, Math.ceil(line.length / 95));
+  const fences = (text.match(/```/g)?.length ?? 0) / 2;
+  const estimate = 90 + lines * 23 + fences * 50;
+  estimates.set(message, estimate);
+  return estimate;
+}
 import type { LiveAnswer } from "./useChat.js";
 
 /**
@@ -25,8 +39,10 @@ export function Transcript(props: {
   const virtualizer = useVirtualizer({
     count: props.path.length,
     getScrollElement: () => scroller.current,
-    estimateSize: () => 160,
-    overscan: 4,
+    estimateSize: (i) => estimateHeight(props.path[i]!),
+    // Open at the end of the conversation, rendering only the last messages.
+    initialOffset: () => props.path.reduce((sum, m) => sum + estimateHeight(m), 0),
+    overscan: 1,
     getItemKey: (i) => props.path[i]!.id,
   });
 

@@ -6,23 +6,33 @@ const timers = new Map<string, ReturnType<typeof setTimeout>>();
 
 export const NEW_THREAD_DRAFT = "new";
 
-export async function loadDraft(key: string): Promise<string> {
-  if (!store) return "";
+export interface Draft {
+  text: string;
+  /** Large pastes kept beside the box (see Composer). */
+  pasted: string[];
+}
+
+export async function loadDraft(key: string): Promise<Draft> {
+  if (!store) return { text: "", pasted: [] };
   try {
-    return (await get<string>(key, store)) ?? "";
+    const saved = await get<string | Draft>(key, store);
+    if (typeof saved === "string") return { text: saved, pasted: [] };
+    return saved ?? { text: "", pasted: [] };
   } catch {
-    return "";
+    return { text: "", pasted: [] };
   }
 }
 
-export function saveDraft(key: string, text: string, delayMs = 400): void {
+/** Saves after a pause in typing; the text is read then, once, not on every key. */
+export function saveDraft(key: string, read: () => Draft, delayMs = 400): void {
   if (!store) return;
   clearTimeout(timers.get(key));
   timers.set(
     key,
     setTimeout(() => {
       timers.delete(key);
-      void (text ? set(key, text, store) : del(key, store)).catch(() => undefined);
+      const draft = read();
+      void (draft.text || draft.pasted.length ? set(key, draft, store) : del(key, store)).catch(() => undefined);
     }, delayMs),
   );
 }

@@ -125,12 +125,14 @@ export function useChat(threadId: string | null, onThreadsChanged: () => void) {
     if (!threadId) return;
     void reload(threadId).then((d) => {
       if (d?.running) follow(threadId, d.running.generationId, d.running.messageId);
+      // The answer may have finished before this view loaded: its title is then still on its way.
+      else if (d && d.thread.title === "New chat" && d.messages.some((m) => m.role === "assistant")) pollTitle(threadId);
     });
     return () => {
       unfollow.current?.();
       unfollow.current = null;
     };
-  }, [threadId, reload, follow]);
+  }, [threadId, reload, follow, pollTitle]);
 
   const send = useCallback(
     async (id: string, text: string, options: { parentId?: string | null; profile: string; settings: ChatSettings }) => {
