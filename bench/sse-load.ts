@@ -32,7 +32,8 @@ Object.assign(process.env, awsEnv);
 
 const dataDir = mkdtempSync(join(tmpdir(), "sse-load-"));
 const port = 18000 + Math.floor(Math.random() * 1000);
-const server = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src", "server", "main.ts")], {
+const nodeArgs = (process.env["SERVER_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+const server = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(ROOT, "src", "server", "main.ts")], {
   env: { ...process.env, ...awsEnv, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, TITLE_GENERATION: "off", LOG_LEVEL: "error" },
   stdio: ["ignore", "inherit", "inherit"],
 });
@@ -61,22 +62,32 @@ const rssTimer = setInterval(() => {
 const PROFILE = "Amazon Nova Pro";
 const MODEL_ID = "us.amazon.nova-pro-v1:0";
 
+const phases = { post: [] as number[], connect: [] as number[] };
+const failures = new Map<string, number>();
 async function viaServer(threadId: string): Promise<{ ttft: number; ok: boolean }> {
   const start = performance.now();
   const posted = await http(`/api/threads/${threadId}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "load test" }) });
-  if (posted.status !== 202) return { ttft: NaN, ok: false };
+  if (posted.status !== 202) {
+    failures.set(`POST ${posted.status}`, (failures.get(`POST ${posted.status}`) ?? 0) + 1);
+    return { ttft: NaN, ok: false };
+  }
   const { generationId } = (await posted.json()) as { generationId: string };
+  phases.post.push(performance.now() - start);
   const res = await http(`/api/generations/${generationId}/events`);
+  phases.connect.push(performance.now() - start);
   let ttft = NaN;
   let status = "";
+  let lastError = "";
   const parser = createParser({
     onEvent: (m) => {
       if (m.event === "text" && Number.isNaN(ttft)) ttft = performance.now() - start;
       if (m.event === "done") status = (JSON.parse(m.data) as { status: string }).status;
+      if (m.event === "error") lastError = (JSON.parse(m.data) as { message: string }).message.slice(0, 120);
     },
   });
   const decoder = new TextDecoder();
   for await (const chunk of res.body as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+  if (status !== "complete") failures.set(`done ${status || "missing"}: ${lastError}`, (failures.get(`done ${status || "missing"}: ${lastError}`) ?? 0) + 1);
   return { ttft, ok: status === "complete" };
 }
 
@@ -108,6 +119,12 @@ for (const n of LEVELS) {
   peakRss = 0;
   const server = await Promise.all(threads.map((id) => viaServer(id).catch(() => ({ ttft: NaN, ok: false }))));
   const serverRss = peakRss;
+  const med = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+  console.log(`    (server path: POST answered after p50 ${fmt(med(phases.post))} ms, SSE open after ${fmt(med(phases.connect))} ms)`);
+  phases.post.length = 0;
+  phases.connect.length = 0;
+  for (const [reason, count] of failures) console.log(`    failure x${count}: ${reason}`);
+  failures.clear();
   const bare = await Promise.all(Array.from({ length: n }, () => viaSdk()));
   const s = server.filter((r) => r.ok).map((r) => r.ttft).sort((a, b) => a - b);
   const b = bare.filter((r) => r.ok).map((r) => r.ttft).sort((a, b) => a - b);

@@ -15,7 +15,7 @@ export async function openDatabase(dataDir: string): Promise<Db> {
     mkdirSync(dataDir, { recursive: true });
     file = join(dataDir, "chat.sqlite");
   }
-  const sqlite = new SQLite(file);
+  const sqlite = withStatementCache(new SQLite(file));
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
@@ -32,4 +32,23 @@ export async function migrate(db: Db): Promise<void> {
   if (error || failed) {
     throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${(error as Error)?.message ?? "unknown error"}`);
   }
+}
+
+/**
+ * Kysely prepares every query anew; preparing is a large share of SQLite's cost under load. Statements are cached
+ * by their SQL text (the queries are parameterized, so the set of texts is small and fixed).
+ */
+function withStatementCache(db: SQLite.Database, limit = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (!statement) {
+      statement = prepare(source);
+      if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+      cache.set(source, statement);
+    }
+    return statement;
+  }) as typeof db.prepare;
+  return db;
 }

@@ -60,7 +60,8 @@ export async function listThreads(db: Db, owner: string, options: { query?: stri
   return rows.map(toThread);
 }
 
-export async function updateThread(db: Db, owner: string, id: string, patch: Partial<Pick<Thread, "title" | "profile" | "settings" | "activeLeafId">>): Promise<Thread | undefined> {
+/** Updates and returns the thread; `touch` updates only (no read back), for the hot path of generations. */
+export async function touchThread(db: Db, owner: string, id: string, patch: Partial<Pick<Thread, "title" | "profile" | "settings" | "activeLeafId">> = {}): Promise<void> {
   await db
     .updateTable("threads")
     .set({
@@ -73,6 +74,10 @@ export async function updateThread(db: Db, owner: string, id: string, patch: Par
     .where("id", "=", id)
     .where("owner_id", "=", owner)
     .execute();
+}
+
+export async function updateThread(db: Db, owner: string, id: string, patch: Partial<Pick<Thread, "title" | "profile" | "settings" | "activeLeafId">>): Promise<Thread | undefined> {
+  await touchThread(db, owner, id, patch);
   return getThread(db, owner, id);
 }
 

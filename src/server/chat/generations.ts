@@ -17,7 +17,7 @@ import {
 } from "../../store/generations.js";
 import { newId } from "../../store/ids.js";
 import { deleteMessage, insertMessage, listThreadMessages, updateMessage, type StoredMessage } from "../../store/messages.js";
-import { addThreadCost, getThread, updateThread } from "../../store/threads.js";
+import { addThreadCost, getThread, touchThread } from "../../store/threads.js";
 import type { GenerationEvent, Relay, SeqEvent } from "./relay.js";
 import { generateTitle, fallbackTitle } from "./title.js";
 import { pathTo, toEngineHistory } from "./tree.js";
@@ -53,6 +53,7 @@ interface LiveGeneration {
   ending: boolean;
   /** The progress save under way, awaited before the final save. */
   saving: Promise<void> | undefined;
+  stopCheckedAt: number;
 }
 
 export interface StartRequest {
@@ -120,7 +121,7 @@ export class GenerationManager {
       profile: request.profile.name,
       modelId: request.profile.modelId,
     });
-    await updateThread(db, request.ownerId, request.threadId, { activeLeafId: messageId });
+    await touchThread(db, request.ownerId, request.threadId, { activeLeafId: messageId });
     const live: LiveGeneration = {
       id: generationId,
       ownerId: request.ownerId,
@@ -132,6 +133,7 @@ export class GenerationManager {
       finished: Promise.resolve(),
       ending: false,
       saving: undefined,
+      stopCheckedAt: Date.now(),
     };
     this.live.set(generationId, live);
     live.finished = this.run(live, request, settings).catch((error: unknown) => {
@@ -195,7 +197,7 @@ export class GenerationManager {
       meta: { ...(reasoningMs !== undefined ? { reasoningMs } : {}), stopReason: result.stopReason, ...(notices.length ? { notices } : {}) },
     });
     await finishGeneration(db, live.id, result.status);
-    await updateThread(db, live.ownerId, live.threadId, {});
+    await touchThread(db, live.ownerId, live.threadId);
     this.emit(live, { type: "done", status: result.status, messageId: live.messageId });
     await this.flush(live);
     this.live.delete(live.id);
@@ -219,7 +221,7 @@ export class GenerationManager {
       }
     }
     const current = await getThread(db, live.ownerId, live.threadId);
-    if (current?.title === PLACEHOLDER_TITLE) await updateThread(db, live.ownerId, live.threadId, { title });
+    if (current?.title === PLACEHOLDER_TITLE) await touchThread(db, live.ownerId, live.threadId, { title });
   }
 
   private emit(live: LiveGeneration, event: GenerationEvent): void {
@@ -233,7 +235,12 @@ export class GenerationManager {
       await this.flush(live);
       if (live.ending) return;
       await updateMessage(this.options.db, live.ownerId, live.messageId, { parts: accumulator.parts, status: "streaming" });
-      if (await isStopRequested(this.options.db, live.id)) live.controller.abort();
+      // A stop on this instance aborts at once; the database flag serves stops recorded by other instances.
+      const now = Date.now();
+      if (now - live.stopCheckedAt >= 1000) {
+        live.stopCheckedAt = now;
+        if (await isStopRequested(this.options.db, live.id)) live.controller.abort();
+      }
     } catch (error) {
       this.options.log.warn({ err: error, generationId: live.id }, "saving generation progress failed");
     }

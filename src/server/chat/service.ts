@@ -5,7 +5,7 @@ import { checkUserMessage } from "../../engine/turn.js";
 import type { Db } from "../../store/db.js";
 import { ConflictError } from "../../store/generations.js";
 import { deleteMessage, getMessage, insertMessage, listThreadMessages, type StoredMessage } from "../../store/messages.js";
-import { getThread, updateThread, type Thread } from "../../store/threads.js";
+import { getThread, touchThread, type Thread } from "../../store/threads.js";
 import { HttpError, notFound } from "../http-errors.js";
 import type { ChatSettings } from "../schemas.js";
 import type { GenerationManager } from "./generations.js";
@@ -100,7 +100,7 @@ export class ChatService {
       parentId = parent.id;
     }
     await this.generations.assertIdle(request.ownerId, thread.id);
-    await updateThread(this.db, request.ownerId, thread.id, { profile: profile.name, settings });
+    await touchThread(this.db, request.ownerId, thread.id, { profile: profile.name, settings });
     const userMessage = await insertMessage(this.db, { ownerId: request.ownerId, threadId: thread.id, parentId, role: "user", parts: [{ type: "text", text }], status: "complete" });
     try {
       const started = await this.generations.start({ ownerId: request.ownerId, threadId: thread.id, userMessage, profile, settings: input });
@@ -123,7 +123,7 @@ export class ChatService {
     const input = applicableSettings(profile, settings);
     validate(profile, input);
     await this.generations.assertIdle(ownerId, thread.id);
-    await updateThread(this.db, ownerId, thread.id, { profile: profile.name, settings });
+    await touchThread(this.db, ownerId, thread.id, { profile: profile.name, settings });
     await this.generations.discardFailed(ownerId, message);
     const started = await this.generations.start({ ownerId, threadId: thread.id, userMessage: question, profile, settings: input });
     return { generationId: started.generationId, assistantMessageId: started.messageId };
