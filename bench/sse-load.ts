@@ -117,7 +117,15 @@ for (const n of LEVELS) {
     threads.push(...batch.map((b) => b.thread.id));
   }
   peakRss = 0;
-  const server = await Promise.all(threads.map((id) => viaServer(id).catch(() => ({ ttft: NaN, ok: false }))));
+  const server = await Promise.all(
+    threads.map((id) =>
+      viaServer(id).catch((error: Error & { cause?: { code?: string; message?: string } }) => {
+        const reason = `client ${error.cause?.code ?? error.cause?.message ?? error.message}`;
+        failures.set(reason, (failures.get(reason) ?? 0) + 1);
+        return { ttft: NaN, ok: false };
+      }),
+    ),
+  );
   const serverRss = peakRss;
   const med = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
   console.log(`    (server path: POST answered after p50 ${fmt(med(phases.post))} ms, SSE open after ${fmt(med(phases.connect))} ms)`);

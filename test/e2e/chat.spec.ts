@@ -243,3 +243,24 @@ test("a very large paste becomes a pasted-text chip: typing stays fast and it is
   await expect(chat.questions.first().getByRole("button", { name: "Show all", exact: true })).toBeVisible();
   await expect(page.getByText(/^Pasted text/)).toBeHidden();
 });
+
+test("model output cannot run code: raw HTML is text, javascript: and data: links are not followed", async ({ chat, stack, page }) => {
+  stack.emulator.enqueue({
+    blocks: [{ text: 'Look: <img src="x" onerror="window.__pwned = 1"> and <script>window.__pwned = 2</script>\n\n[click me](javascript:window.__pwned=3) [data](data:text/html,<script>alert(1)</script>) [safe](https://example.com)\n\n- [x] done task\n\n| h |\n|---|\n| c |' }],
+  });
+  await chat.open();
+  await chat.send("Render this");
+  const answer = chat.answers.first();
+  await expect(answer).toContainText('<img src="x" onerror="window.__pwned = 1">');
+  await expect(answer.locator("img")).toHaveCount(0);
+  await expect(answer.getByRole("link", { name: "safe", exact: true })).toHaveAttribute("href", "https://example.com");
+  await expect(answer.getByRole("link", { name: "safe", exact: true })).toHaveAttribute("rel", /noopener/);
+  for (const name of ["click me", "data"]) {
+    const href = await answer.getByText(name, { exact: true }).getAttribute("href");
+    expect(href ?? "").not.toMatch(/^(javascript|data):/);
+  }
+  await answer.getByText("click me", { exact: true }).click();
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  await expect(answer.getByRole("checkbox")).toBeChecked();
+  await expect(answer.getByRole("table")).toBeVisible();
+});
