@@ -45,23 +45,26 @@ export async function requestStop(db: Db, owner: string, id: string): Promise<bo
   return result.numUpdatedRows > 0n;
 }
 
-export async function isStopRequested(db: Db, id: string): Promise<boolean> {
-  const row = await db.selectFrom("generations").select("stop_requested").where("id", "=", id).executeTakeFirst();
-  return row?.stop_requested === 1;
+/** Which of these generations have a stop request recorded (by any instance). */
+export async function stopRequestedAmong(db: Db, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom("generations").select("id").where("id", "in", ids).where("stop_requested", "=", 1).execute();
+  return rows.map((r) => r.id);
 }
 
 export async function finishGeneration(db: Db, id: string, status: Exclude<GenerationsTable["status"], "running">): Promise<void> {
   await db.updateTable("generations").set({ status, finished_at: nowIso() }).where("id", "=", id).execute();
 }
 
-/** Appends a batch of events (first..last sequence numbers) and records the generation's last position. */
+/**
+ * Appends a batch of events (first..last sequence numbers) and records the generation's last position.
+ * Call it inside a transaction (the caller's: several generations are saved in one).
+ */
 export async function appendEvents(db: Db, id: string, firstSeq: number, events: readonly unknown[]): Promise<void> {
   if (events.length === 0) return;
   const lastSeq = firstSeq + events.length - 1;
-  await db.transaction().execute(async (tx) => {
-    await tx.insertInto("generation_events").values({ generation_id: id, first_seq: firstSeq, last_seq: lastSeq, payload: JSON.stringify(events) }).execute();
-    await tx.updateTable("generations").set({ last_seq: lastSeq }).where("id", "=", id).execute();
-  });
+  await db.insertInto("generation_events").values({ generation_id: id, first_seq: firstSeq, last_seq: lastSeq, payload: JSON.stringify(events) }).execute();
+  await db.updateTable("generations").set({ last_seq: lastSeq }).where("id", "=", id).execute();
 }
 
 /** Events after `afterSeq`, with their sequence numbers. */

@@ -10,10 +10,10 @@ import {
   createGeneration,
   finishGeneration,
   getGeneration,
-  isStopRequested,
   readEvents,
   requestStop,
   runningGeneration,
+  stopRequestedAmong,
 } from "../../store/generations.js";
 import { newId } from "../../store/ids.js";
 import { deleteMessage, insertMessage, listThreadMessages, updateMessage, type StoredMessage } from "../../store/messages.js";
@@ -51,9 +51,10 @@ interface LiveGeneration {
   finished: Promise<void>;
   /** Set when the answer is final: progress saves must not overwrite it. */
   ending: boolean;
-  /** The progress save under way, awaited before the final save. */
-  saving: Promise<void> | undefined;
-  stopCheckedAt: number;
+  /** Parts so far, for saving progress. */
+  accumulator: TurnAccumulator | undefined;
+  /** Parts changed since the last save. */
+  dirty: boolean;
 }
 
 export interface StartRequest {
@@ -109,19 +110,23 @@ export class GenerationManager {
     await this.assertIdle(request.ownerId, request.threadId);
     const settings = resolveSettings(request.profile, request.settings);
     const messageId = newId();
-    const generationId = await createGeneration(db, { ownerId: request.ownerId, threadId: request.threadId, messageId, instanceId: this.instanceId });
-    await insertMessage(db, {
-      id: messageId,
-      ownerId: request.ownerId,
-      threadId: request.threadId,
-      parentId: request.userMessage.id,
-      role: "assistant",
-      parts: [],
-      status: "streaming",
-      profile: request.profile.name,
-      modelId: request.profile.modelId,
+    // One commit for the generation, its (empty) answer and the thread's active branch.
+    const generationId = await db.transaction().execute(async (tx) => {
+      const id = await createGeneration(tx, { ownerId: request.ownerId, threadId: request.threadId, messageId, instanceId: this.instanceId });
+      await insertMessage(tx, {
+        id: messageId,
+        ownerId: request.ownerId,
+        threadId: request.threadId,
+        parentId: request.userMessage.id,
+        role: "assistant",
+        parts: [],
+        status: "streaming",
+        profile: request.profile.name,
+        modelId: request.profile.modelId,
+      });
+      await touchThread(tx, request.ownerId, request.threadId, { activeLeafId: messageId });
+      return id;
     });
-    await touchThread(db, request.ownerId, request.threadId, { activeLeafId: messageId });
     const live: LiveGeneration = {
       id: generationId,
       ownerId: request.ownerId,
@@ -132,10 +137,11 @@ export class GenerationManager {
       controller: new AbortController(),
       finished: Promise.resolve(),
       ending: false,
-      saving: undefined,
-      stopCheckedAt: Date.now(),
+      accumulator: undefined,
+      dirty: false,
     };
     this.live.set(generationId, live);
+    this.ensureTimer();
     live.finished = this.run(live, request, settings).catch((error: unknown) => {
       this.options.log.error({ err: error, generationId }, "generation failed unexpectedly");
     });
@@ -148,14 +154,12 @@ export class GenerationManager {
     const all = await listThreadMessages(db, live.ownerId, live.threadId);
     const history = toEngineHistory(pathTo(all, request.userMessage.parentId));
     const accumulator = new TurnAccumulator(profile.modelId);
+    live.accumulator = accumulator;
     let reasoningStarted: number | undefined;
     let reasoningMs: number | undefined;
     const notices: string[] = [];
 
     this.emit(live, { type: "start", messageId: live.messageId, profile: profile.name, modelId: profile.modelId });
-    const timer = setInterval(() => {
-      if (!live.saving && !live.ending) live.saving = this.tick(live, accumulator).finally(() => (live.saving = undefined));
-    }, this.flushMs);
     let result: TurnResult | undefined;
     try {
       for await (const event of runTurn({
@@ -168,6 +172,7 @@ export class GenerationManager {
         signal: live.controller.signal,
       })) {
         accumulator.apply(event);
+        live.dirty = true;
         if (event.type === "reasoning" && reasoningStarted === undefined) reasoningStarted = Date.now();
         if ((event.type === "text" || event.type === "toolUse") && reasoningStarted !== undefined && reasoningMs === undefined) {
           reasoningMs = Date.now() - reasoningStarted;
@@ -179,28 +184,38 @@ export class GenerationManager {
         if (mapped) this.emit(live, mapped);
       }
     } finally {
-      clearInterval(timer);
       live.ending = true;
-      await live.saving;
+      // A batch save may be writing this generation's progress right now: let it finish first.
+      await this.saving;
     }
     if (!result) return;
     if (reasoningStarted !== undefined && reasoningMs === undefined) {
       reasoningMs = Date.now() - reasoningStarted;
       this.emit(live, { type: "reasoning_end", ms: reasoningMs });
     }
-    await updateMessage(db, live.ownerId, live.messageId, {
-      parts: result.messages.flatMap((m) => m.parts),
-      status: result.status,
-      usage: result.usage,
-      cost: result.cost?.total ?? null,
-      error: result.error ? errorJson(result.error) : null,
-      meta: { ...(reasoningMs !== undefined ? { reasoningMs } : {}), stopReason: result.stopReason, ...(notices.length ? { notices } : {}) },
+    const final = result;
+    // `done` is saved with the answer and published only after the commit: whoever hears it finds the answer saved.
+    const done: SeqEvent = { seq: live.events.length + 1, event: { type: "done", status: result.status, messageId: live.messageId } };
+    const remaining = [...live.events.slice(live.flushed), done];
+    // One commit for the answer, the generation's end, the thread and the last events.
+    await db.transaction().execute(async (tx) => {
+      await updateMessage(tx, live.ownerId, live.messageId, {
+        parts: final.messages.flatMap((m) => m.parts),
+        status: final.status,
+        usage: final.usage,
+        cost: final.cost?.total ?? null,
+        error: final.error ? errorJson(final.error) : null,
+        meta: { ...(reasoningMs !== undefined ? { reasoningMs } : {}), stopReason: final.stopReason, ...(notices.length ? { notices } : {}) },
+      });
+      await finishGeneration(tx, live.id, final.status);
+      await touchThread(tx, live.ownerId, live.threadId);
+      if (remaining.length) await appendEvents(tx, live.id, remaining[0]!.seq, remaining.map((e) => e.event));
     });
-    await finishGeneration(db, live.id, result.status);
-    await touchThread(db, live.ownerId, live.threadId);
-    this.emit(live, { type: "done", status: result.status, messageId: live.messageId });
-    await this.flush(live);
+    live.events.push(done);
+    live.flushed = live.events.length;
+    this.options.relay.publish(live.id, [done]);
     this.live.delete(live.id);
+    if (this.live.size === 0) this.stopTimer();
     if (result.status === "complete") await this.maybeTitle(live, request, result.text);
   }
 
@@ -230,27 +245,51 @@ export class GenerationManager {
     this.options.relay.publish(live.id, [seqEvent]);
   }
 
-  private async tick(live: LiveGeneration, accumulator: TurnAccumulator): Promise<void> {
-    try {
-      await this.flush(live);
-      if (live.ending) return;
-      await updateMessage(this.options.db, live.ownerId, live.messageId, { parts: accumulator.parts, status: "streaming" });
-      // A stop on this instance aborts at once; the database flag serves stops recorded by other instances.
-      const now = Date.now();
-      if (now - live.stopCheckedAt >= 1000) {
-        live.stopCheckedAt = now;
-        if (await isStopRequested(this.options.db, live.id)) live.controller.abort();
-      }
-    } catch (error) {
-      this.options.log.warn({ err: error, generationId: live.id }, "saving generation progress failed");
-    }
+  private timer: NodeJS.Timeout | undefined;
+  private saving: Promise<void> | undefined;
+  private stopCheckedAt = 0;
+
+  private ensureTimer(): void {
+    this.timer ??= setInterval(() => {
+      if (!this.saving) this.saving = this.saveProgress().finally(() => (this.saving = undefined));
+    }, this.flushMs);
   }
 
-  private async flush(live: LiveGeneration): Promise<void> {
-    const pending = live.events.slice(live.flushed);
-    if (pending.length === 0) return;
-    live.flushed += pending.length;
-    await appendEvents(this.options.db, live.id, pending[0]!.seq, pending.map((e) => e.event));
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /**
+   * Saves every running generation's new events and partial answer in one transaction (one commit however many
+   * answers are streaming), and reads stop requests recorded by other instances once a second, in one query.
+   */
+  private async saveProgress(): Promise<void> {
+    const { db } = this.options;
+    const pending = [...this.live.values()].filter((l) => !l.ending && (l.events.length > l.flushed || l.dirty));
+    try {
+      if (pending.length) {
+        const batches = pending.map((live) => ({ live, from: live.flushed, events: live.events.slice(live.flushed), parts: live.accumulator?.parts }));
+        await db.transaction().execute(async (tx) => {
+          for (const { live, events, parts } of batches) {
+            if (events.length) await appendEvents(tx, live.id, events[0]!.seq, events.map((e) => e.event));
+            if (parts) await updateMessage(tx, live.ownerId, live.messageId, { parts, status: "streaming" });
+          }
+        });
+        // Only once committed: a failed batch is retried whole by the next save.
+        for (const { live, from, events } of batches) {
+          if (live.flushed === from) live.flushed = from + events.length;
+          live.dirty = false;
+        }
+      }
+      const now = Date.now();
+      if (now - this.stopCheckedAt >= 1000 && this.live.size) {
+        this.stopCheckedAt = now;
+        for (const id of await stopRequestedAmong(db, [...this.live.keys()])) this.live.get(id)?.controller.abort();
+      }
+    } catch (error) {
+      this.options.log.warn({ err: error }, "saving generation progress failed");
+    }
   }
 
   /** Records the stop in the database and tells whichever instance runs the generation. */
@@ -326,6 +365,8 @@ export class GenerationManager {
     if (timer) clearTimeout(timer);
     for (const live of this.live.values()) live.controller.abort();
     await all();
+    this.stopTimer();
+    await this.saving;
     this.stopUnsubscribe();
   }
 

@@ -100,8 +100,10 @@ export class ChatService {
       parentId = parent.id;
     }
     await this.generations.assertIdle(request.ownerId, thread.id);
-    await touchThread(this.db, request.ownerId, thread.id, { profile: profile.name, settings });
-    const userMessage = await insertMessage(this.db, { ownerId: request.ownerId, threadId: thread.id, parentId, role: "user", parts: [{ type: "text", text }], status: "complete" });
+    const userMessage = await this.db.transaction().execute(async (tx) => {
+      await touchThread(tx, request.ownerId, thread.id, { profile: profile.name, settings });
+      return insertMessage(tx, { ownerId: request.ownerId, threadId: thread.id, parentId, role: "user", parts: [{ type: "text", text }], status: "complete" });
+    });
     try {
       const started = await this.generations.start({ ownerId: request.ownerId, threadId: thread.id, userMessage, profile, settings: input });
       return { generationId: started.generationId, userMessage, assistantMessageId: started.messageId };
