@@ -52,19 +52,19 @@ export async function stopRequestedAmong(db: Db, ids: readonly string[]): Promis
   return rows.map((r) => r.id);
 }
 
-export async function finishGeneration(db: Db, id: string, status: Exclude<GenerationsTable["status"], "running">): Promise<void> {
-  await db.updateTable("generations").set({ status, finished_at: nowIso() }).where("id", "=", id).execute();
+export async function finishGeneration(db: Db, id: string, status: Exclude<GenerationsTable["status"], "running">, lastSeq?: number): Promise<void> {
+  await db
+    .updateTable("generations")
+    .set({ status, finished_at: nowIso(), ...(lastSeq !== undefined ? { last_seq: lastSeq } : {}) })
+    .where("id", "=", id)
+    .execute();
 }
 
-/**
- * Appends a batch of events (first..last sequence numbers) and records the generation's last position.
- * Call it inside a transaction (the caller's: several generations are saved in one).
- */
+/** Appends a batch of events (first..last sequence numbers); the rows themselves are the durable log. */
 export async function appendEvents(db: Db, id: string, firstSeq: number, events: readonly unknown[]): Promise<void> {
   if (events.length === 0) return;
   const lastSeq = firstSeq + events.length - 1;
   await db.insertInto("generation_events").values({ generation_id: id, first_seq: firstSeq, last_seq: lastSeq, payload: JSON.stringify(events) }).execute();
-  await db.updateTable("generations").set({ last_seq: lastSeq }).where("id", "=", id).execute();
 }
 
 /** Events after `afterSeq`, with their sequence numbers. */

@@ -82,7 +82,7 @@ export async function insertMessage(db: Db, message: NewMessage): Promise<Stored
     updated_at: now,
   };
   await db.insertInto("messages").values(row).execute();
-  if (message.status !== "streaming") await indexMessageText(db, { id: row.id, threadId: row.thread_id, ownerId: row.owner_id, parts: message.parts });
+  if (message.status !== "streaming") await indexMessageText(db, { id: row.id, threadId: row.thread_id, ownerId: row.owner_id, parts: message.parts }, true);
   return toStoredMessage({ ...row, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 });
 }
 
@@ -94,6 +94,8 @@ export interface MessageUpdate {
   modelId?: string;
   error?: StoredMessage["error"];
   meta?: MessageMeta;
+  /** The message was streaming until now, so it was never indexed for search. */
+  firstIndex?: boolean;
 }
 
 /** Saves an assistant message's progress or final state; final states are indexed for search. */
@@ -121,7 +123,7 @@ export async function updateMessage(db: Db, owner: string, id: string, update: M
     .where("owner_id", "=", owner)
     .returning(["thread_id"])
     .executeTakeFirst();
-  if (row && update.status !== "streaming") await indexMessageText(db, { id, threadId: row.thread_id, ownerId: owner, parts: update.parts });
+  if (row && update.status !== "streaming") await indexMessageText(db, { id, threadId: row.thread_id, ownerId: owner, parts: update.parts }, update.firstIndex);
 }
 
 export async function deleteMessage(db: Db, owner: string, id: string): Promise<void> {

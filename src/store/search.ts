@@ -7,8 +7,9 @@ export function searchableText(parts: readonly Part[]): string {
   return parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("\n");
 }
 
-export async function indexMessageText(db: Db, message: { id: string; threadId: string; ownerId: string; parts: readonly Part[] }): Promise<void> {
-  await db.deleteFrom("message_search").where("message_id", "=", message.id).execute();
+/** Indexes a message's text; `fresh` messages were never indexed, so there is nothing to replace. */
+export async function indexMessageText(db: Db, message: { id: string; threadId: string; ownerId: string; parts: readonly Part[] }, fresh = false): Promise<void> {
+  if (!fresh) await db.deleteFrom("message_search").where("message_id", "=", message.id).execute();
   const body = searchableText(message.parts);
   if (body.trim() === "") return;
   await db.insertInto("message_search").values({ message_id: message.id, thread_id: message.threadId, owner_id: message.ownerId, body }).execute();

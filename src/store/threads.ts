@@ -81,6 +81,11 @@ export async function updateThread(db: Db, owner: string, id: string, patch: Par
   return getThread(db, owner, id);
 }
 
+/** Sets the title only if it is still `placeholder` (the user may have renamed the thread meanwhile). */
+export async function setTitleIfPlaceholder(db: Db, owner: string, id: string, placeholder: string, title: string): Promise<void> {
+  await db.updateTable("threads").set({ title }).where("id", "=", id).where("owner_id", "=", owner).where("title", "=", placeholder).execute();
+}
+
 export async function addThreadCost(db: Db, owner: string, id: string, amount: string): Promise<void> {
   const thread = await getThread(db, owner, id);
   if (!thread) return;

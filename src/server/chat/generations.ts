@@ -17,7 +17,7 @@ import {
 } from "../../store/generations.js";
 import { newId } from "../../store/ids.js";
 import { deleteMessage, insertMessage, listThreadMessages, updateMessage, type StoredMessage } from "../../store/messages.js";
-import { addThreadCost, getThread, touchThread } from "../../store/threads.js";
+import { addThreadCost, getThread, setTitleIfPlaceholder, touchThread } from "../../store/threads.js";
 import type { GenerationEvent, Relay, SeqEvent } from "./relay.js";
 import { generateTitle, fallbackTitle } from "./title.js";
 import { pathTo, toEngineHistory } from "./tree.js";
@@ -90,7 +90,7 @@ export class GenerationManager {
     const orphans = await db.selectFrom("generations").select(["id", "owner_id", "message_id"]).where("status", "=", "running").execute();
     for (const orphan of orphans) {
       const message = await db.selectFrom("messages").select(["parts"]).where("id", "=", orphan.message_id).executeTakeFirst();
-      if (message) await updateMessage(db, orphan.owner_id, orphan.message_id, { parts: JSON.parse(message.parts), status: "stopped" });
+      if (message) await updateMessage(db, orphan.owner_id, orphan.message_id, { parts: JSON.parse(message.parts), status: "stopped", firstIndex: true });
       await finishGeneration(db, orphan.id, "stopped");
     }
     return orphans.length;
@@ -107,7 +107,8 @@ export class GenerationManager {
   /** Stores the assistant message and starts answering `userMessage`. */
   async start(request: StartRequest): Promise<{ generationId: string; messageId: string }> {
     const { db } = this.options;
-    await this.assertIdle(request.ownerId, request.threadId);
+    if (!this.accepting) throw new ConflictError("The server is shutting down; try again in a moment.");
+    // Callers check idleness first (ChatService); the database's unique index settles races (ConflictError).
     const settings = resolveSettings(request.profile, request.settings);
     const messageId = newId();
     // One commit for the generation, its (empty) answer and the thread's active branch.
@@ -206,8 +207,9 @@ export class GenerationManager {
         cost: final.cost?.total ?? null,
         error: final.error ? errorJson(final.error) : null,
         meta: { ...(reasoningMs !== undefined ? { reasoningMs } : {}), stopReason: final.stopReason, ...(notices.length ? { notices } : {}) },
+        firstIndex: true,
       });
-      await finishGeneration(tx, live.id, final.status);
+      await finishGeneration(tx, live.id, final.status, done.seq);
       await touchThread(tx, live.ownerId, live.threadId);
       if (remaining.length) await appendEvents(tx, live.id, remaining[0]!.seq, remaining.map((e) => e.event));
     });
@@ -235,8 +237,7 @@ export class GenerationManager {
         log.warn({ err: error, threadId: live.threadId }, "title generation failed; using the first words");
       }
     }
-    const current = await getThread(db, live.ownerId, live.threadId);
-    if (current?.title === PLACEHOLDER_TITLE) await touchThread(db, live.ownerId, live.threadId, { title });
+    await setTitleIfPlaceholder(db, live.ownerId, live.threadId, PLACEHOLDER_TITLE, title);
   }
 
   private emit(live: LiveGeneration, event: GenerationEvent): void {
