@@ -10,6 +10,7 @@ import { BUNDLED_CONFIG_PATH, loadConfig } from "../src/config/load.js";
 import { resolveSettings } from "../src/engine/settings.js";
 import { runTurn } from "../src/engine/turn.js";
 import { BedrockProvider } from "../src/providers/bedrock/provider.js";
+import { emulatorEnv } from "../test/helpers/emulator-env.js";
 import { fmt, percentile, startEmulatorProcess } from "./emulator-process.js";
 
 const { values } = parseArgs({ options: { runs: { type: "string" }, warmup: { type: "string" } } });
@@ -18,14 +19,7 @@ const WARMUP = Number(values.warmup ?? 20);
 const gc = (globalThis as { gc?: () => void }).gc;
 
 const emulator = await startEmulatorProcess(["--answer-chars", "8000", "--deltas", "500"]);
-Object.assign(process.env, {
-  AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
-  AWS_ACCESS_KEY_ID: "bench",
-  AWS_SECRET_ACCESS_KEY: "bench",
-  AWS_MAX_ATTEMPTS: "1",
-  AWS_EC2_METADATA_DISABLED: "true",
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-});
+Object.assign(process.env, emulatorEnv(emulator.url));
 
 const { config } = loadConfig(BUNDLED_CONFIG_PATH);
 const profile = config.profiles.find((p) => p.name === "Amazon Nova Pro")!;

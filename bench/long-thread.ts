@@ -17,7 +17,7 @@ import { newId } from "../src/store/ids.js";
 import { indexMessageText } from "../src/store/search.js";
 import { ensureLocalUser } from "../src/store/users.js";
 import { startBedrockEmulator } from "../test/emulator/server.js";
-import { emulatorEnv } from "../test/helpers/bedrock-env.js";
+import { emulatorEnv } from "../test/helpers/emulator-env.js";
 
 const MESSAGES = 1000;
 await ensureWebBuild();
@@ -25,7 +25,7 @@ const emulator = await startBedrockEmulator({
   unlimitedContext: true,
   fallback: { blocks: [{ text: "streamed ".repeat(900) + "\n\n```js\nconsole.log('done')\n```" }], deltas: 500, delayMs: 8 },
 });
-Object.assign(process.env, emulatorEnv(emulator));
+Object.assign(process.env, emulatorEnv(emulator.url));
 const dir = mkdtempSync(join(tmpdir(), "long-thread-"));
 const db = await openDatabase(dir);
 const user = await ensureLocalUser(db);

@@ -14,20 +14,14 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { createParser } from "eventsource-parser";
 import { Agent, fetch as undiciFetch } from "undici";
+import { emulatorEnv } from "../test/helpers/emulator-env.js";
 import { fmt, percentile, startEmulatorProcess } from "./emulator-process.js";
 
 const { values } = parseArgs({ options: { levels: { type: "string" } } });
 const LEVELS = (values.levels ?? "10,100,1000").split(",").map(Number);
 const ROOT = join(import.meta.dirname, "..");
 const emulator = await startEmulatorProcess(["--answer-chars", "400", "--deltas", "20", "--delay-ms", "25"]);
-const awsEnv = {
-  AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
-  AWS_ACCESS_KEY_ID: "bench",
-  AWS_SECRET_ACCESS_KEY: "bench",
-  AWS_MAX_ATTEMPTS: "1",
-  AWS_EC2_METADATA_DISABLED: "true",
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-};
+const awsEnv = emulatorEnv(emulator.url);
 Object.assign(process.env, awsEnv);
 
 const dataDir = mkdtempSync(join(tmpdir(), "sse-load-"));

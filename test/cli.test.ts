@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startBedrockEmulator, type BedrockEmulator } from "./emulator/server.js";
-import { emulatorEnv } from "./helpers/bedrock-env.js";
+import { emulatorEnv } from "./helpers/emulator-env.js";
 import { runCli } from "./helpers/run-cli.js";
 
 /** The CLI's documented contract, end to end as a child process against the emulator. */
@@ -11,7 +11,7 @@ let emulator: BedrockEmulator;
 let env: Record<string, string>;
 beforeAll(async () => {
   emulator = await startBedrockEmulator();
-  env = emulatorEnv(emulator);
+  env = emulatorEnv(emulator.url);
 });
 beforeEach(() => emulator.reset());
 afterAll(async () => emulator.close());

@@ -5,7 +5,7 @@ import { buildApp } from "../../src/server/app.js";
 import { ROOT } from "../../src/server/web-build.js";
 import { openDatabase } from "../../src/store/db.js";
 import { startBedrockEmulator, type BedrockEmulator } from "../emulator/server.js";
-import { emulatorEnv } from "../helpers/bedrock-env.js";
+import { emulatorEnv } from "../helpers/emulator-env.js";
 import { join } from "node:path";
 
 interface Stack {
@@ -20,7 +20,7 @@ interface Stack {
 export const test = base.extend<{ stack: Stack; chat: ChatPage }>({
   stack: async ({}, use) => {
     const emulator = await startBedrockEmulator();
-    Object.assign(process.env, emulatorEnv(emulator));
+    Object.assign(process.env, emulatorEnv(emulator.url));
     const db = await openDatabase(":memory:");
     const provider = new BedrockProvider();
     const origins: string[] = [];

@@ -1,26 +1,15 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { startBedrockEmulator, type BedrockEmulator } from "../emulator/server.js";
+import { emulatorEnv } from "./emulator-env.js";
 
-/** Environment that points the real AWS SDK at the emulator, exactly as a user would point it at another endpoint. */
-export function emulatorEnv(emulator: BedrockEmulator, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_MAX_ATTEMPTS: "1",
-    // Never look for credentials on the EC2 metadata address: test traffic stays on 127.0.0.1.
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    ...extra,
-  };
-}
+export { emulatorEnv };
 
 /** Starts one emulator for the test file, sets the SDK's env to it, and clears scripts and records between tests. */
 export function useBedrockEmulator(): { readonly emulator: BedrockEmulator } {
   const holder = {} as { emulator: BedrockEmulator };
   beforeAll(async () => {
     holder.emulator = await startBedrockEmulator();
-    Object.assign(process.env, emulatorEnv(holder.emulator));
+    Object.assign(process.env, emulatorEnv(holder.emulator.url));
   });
   beforeEach(() => holder.emulator.reset());
   afterAll(async () => holder.emulator?.close());

@@ -1,23 +1,13 @@
 import { EventEmitter } from "node:events";
+import type { GenerationEvent } from "../../shared/generation-events.js";
+
+export type { GenerationEvent };
 
 /** A generation event with its durable position (1, 2, 3, ... per generation). */
 export interface SeqEvent {
   seq: number;
   event: GenerationEvent;
 }
-
-/** Events a client receives over SSE. */
-export type GenerationEvent =
-  | { type: "start"; messageId: string; profile: string; modelId: string }
-  | { type: "text"; delta: string }
-  | { type: "reasoning"; delta: string }
-  | { type: "reasoning_end"; ms: number; redacted?: boolean }
-  | { type: "tool_use"; id: string; name: string; input: unknown }
-  | { type: "tool_result"; toolUseId: string; status: "success" | "error"; text: string }
-  | { type: "usage"; usage: { inputTokens: number; outputTokens: number; cacheReadInputTokens: number; cacheWriteInputTokens: number }; cost: string | null }
-  | { type: "notice"; message: string }
-  | { type: "error"; code: string; message: string; retryable: boolean }
-  | { type: "done"; status: "complete" | "stopped" | "error"; messageId: string };
 
 /**
  * Live fan-out of generation events and stop requests between instances. In-process now; a PostgreSQL

@@ -59,12 +59,9 @@ export type Part =
   | { type: "toolUse"; id: string; name: string; input: unknown }
   | { type: "toolResult"; toolUseId: string; status: "success" | "error"; content: unknown[] };
 
-export interface Usage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadInputTokens: number;
-  cacheWriteInputTokens: number;
-}
+import type { UsageCounts } from "../../../src/shared/generation-events.js";
+
+export type Usage = UsageCounts;
 
 export interface Message {
   id: string;
@@ -89,14 +86,4 @@ export interface ThreadDetail {
   cost: { total: string; complete: boolean };
 }
 
-export type GenerationEvent =
-  | { type: "start"; messageId: string; profile: string; modelId: string }
-  | { type: "text"; delta: string }
-  | { type: "reasoning"; delta: string }
-  | { type: "reasoning_end"; ms: number; redacted?: boolean }
-  | { type: "tool_use"; id: string; name: string; input: unknown }
-  | { type: "tool_result"; toolUseId: string; status: "success" | "error"; text: string }
-  | { type: "usage"; usage: Usage; cost: string | null }
-  | { type: "notice"; message: string }
-  | { type: "error"; code: string; message: string; retryable: boolean }
-  | { type: "done"; status: "complete" | "stopped" | "error"; messageId: string };
+export type { GenerationEvent } from "../../../src/shared/generation-events.js";
