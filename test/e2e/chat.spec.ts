@@ -118,7 +118,7 @@ test("the draft survives a reload", async ({ chat }) => {
   await expect(chat.composer).toHaveValue("half-written thought");
 });
 
-test("threads: rename, search, delete", async ({ chat }) => {
+test("threads: rename, search, delete", async ({ chat, stack }) => {
   await chat.open();
   await chat.send("Penguins of Antarctica");
   await expect(chat.answers.first()).toContainText("Echo: Penguins of Antarctica");
@@ -129,7 +129,12 @@ test("threads: rename, search, delete", async ({ chat }) => {
   await chat.waitIdle();
   const threads = chat.page.getByRole("navigation", { name: "Threads", exact: true });
   await expect(threads.getByRole("link")).toHaveCount(2);
-  await expect(threads.getByRole("link").first()).toHaveText("Lasagna recipe");
+  await expect(threads.getByRole("link").first())
+    .toHaveText("Lasagna recipe")
+    .catch(async (error: unknown) => {
+      const server = await (await fetch(`${stack.url}/api/threads`)).json();
+      throw new Error(`${String(error)}\nserver titles: ${JSON.stringify(server)}`);
+    });
 
   await threads.getByRole("button", { name: "Thread options", exact: true }).first().click();
   await chat.page.getByRole("menuitem", { name: "Rename", exact: true }).click();

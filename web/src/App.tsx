@@ -52,6 +52,15 @@ export function App() {
     return () => clearTimeout(timer);
   }, [query, refreshThreads]);
 
+  // A new thread gets its title just after its first answer: while a recent one still has the placeholder,
+  // refresh the list each second (whichever view started it, and whenever the title lands).
+  useEffect(() => {
+    const waiting = threads.some((th) => th.title === "New chat" && Date.now() - Date.parse(th.updatedAt) < 60_000);
+    if (!waiting) return;
+    const timer = setTimeout(refreshThreads, 1000);
+    return () => clearTimeout(timer);
+  }, [threads, refreshThreads]);
+
   const threadId = threadIdFrom(path);
   useEffect(() => {
     const title = threads.find((th) => th.id === threadId)?.title;
