@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../src/store/db.js";
 import { listThreadMessages } from "../src/store/messages.js";
@@ -102,6 +103,30 @@ describe("titles", () => {
       expect(body.thread.title).toBe("Please explain how tides work on the coast");
       expect(env.emulator.requests).toHaveLength(1);
       expect((await getThread(server.db, "local", thread.id))!.extraCost).toBe("0");
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("a server-side failure never leaves a thread locked", () => {
+  it("ends the generation, tells listeners, and accepts the next message when saving the answer fails", async () => {
+    const server = await startChatServer();
+    try {
+      const thread = (await server.api("POST", "/api/threads", { profile: "Amazon Nova Pro" })).body.thread;
+      env.emulator.enqueue({ blocks: [{ text: "slow answer" }], deltas: 4, delayMs: 100 });
+      const posted = await server.api("POST", `/api/threads/${thread.id}/messages`, { text: "q" });
+      // The event log disappears under the running answer: its saves fail.
+      await sql`DROP TABLE generation_events`.execute(server.db);
+      const { events } = await readEvents(`${server.url}/api/generations/${posted.body.generationId}/events`);
+      expect(events.at(-1)!.event).toBe("done");
+      const body = await waitFor(() => server.api("GET", `/api/threads/${thread.id}`).then((r) => r.body), (b) => b.running === null);
+      expect(body.running).toBeNull();
+      expect(server.app.generations.runningCount()).toBe(0);
+      await sql`CREATE TABLE generation_events (generation_id text not null, first_seq integer not null, last_seq integer not null, payload text not null, primary key (generation_id, last_seq))`.execute(server.db);
+      const next = await server.api("POST", `/api/threads/${thread.id}/messages`, { text: "again" });
+      expect(next.status).toBe(202);
+      await readEvents(`${server.url}/api/generations/${next.body.generationId}/events`);
     } finally {
       await server.close();
     }

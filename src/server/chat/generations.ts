@@ -1,8 +1,9 @@
 import type { AppConfig, ModelProfile } from "../../config/resolve.js";
-import type { ChatError } from "../../engine/errors.js";
+import { ChatError } from "../../engine/errors.js";
 import type { Provider } from "../../engine/provider.js";
 import { resolveSettings, type SettingsInput } from "../../engine/settings.js";
 import { runTurn, type TurnEvent, type TurnResult } from "../../engine/turn.js";
+import { ZERO_USAGE } from "../../engine/types.js";
 import type { Db } from "../../store/db.js";
 import {
   appendEvents,
@@ -152,8 +153,6 @@ export class GenerationManager {
   private async run(live: LiveGeneration, request: StartRequest, settings: ReturnType<typeof resolveSettings>): Promise<void> {
     const { db, provider, config } = this.options;
     const { profile } = request;
-    const all = await listThreadMessages(db, live.ownerId, live.threadId);
-    const history = toEngineHistory(pathTo(all, request.userMessage.parentId));
     const accumulator = new TurnAccumulator(profile.modelId);
     live.accumulator = accumulator;
     let reasoningStarted: number | undefined;
@@ -163,6 +162,8 @@ export class GenerationManager {
     this.emit(live, { type: "start", messageId: live.messageId, profile: profile.name, modelId: profile.modelId });
     let result: TurnResult | undefined;
     try {
+      const all = await listThreadMessages(db, live.ownerId, live.threadId);
+      const history = toEngineHistory(pathTo(all, request.userMessage.parentId));
       for await (const event of runTurn({
         provider,
         profile,
@@ -184,12 +185,28 @@ export class GenerationManager {
         const mapped = toClientEvent(event);
         if (mapped) this.emit(live, mapped);
       }
+    } catch (error) {
+      // The engine reports model failures as results; anything thrown here is ours (the database, a bug).
+      this.options.log.error({ err: error, generationId: live.id }, "generation failed unexpectedly");
     } finally {
       live.ending = true;
       // A batch save may be writing this generation's progress right now: let it finish first.
       await this.saving;
     }
-    if (!result) return;
+    if (!result) {
+      const failure = new ChatError("internal", "The answer failed because of a server error. Retry; if it happens again, check the server log.", true);
+      this.emit(live, { type: "error", code: failure.code, message: failure.message, retryable: failure.retryable });
+      result = {
+        messages: [{ role: "assistant", parts: accumulator.parts, status: "error", modelId: profile.modelId }],
+        status: "error",
+        stopReason: null,
+        text: "",
+        reasoning: null,
+        usage: ZERO_USAGE,
+        cost: null,
+        error: failure,
+      };
+    }
     if (reasoningStarted !== undefined && reasoningMs === undefined) {
       reasoningMs = Date.now() - reasoningStarted;
       this.emit(live, { type: "reasoning_end", ms: reasoningMs });
@@ -198,26 +215,33 @@ export class GenerationManager {
     // `done` is saved with the answer and published only after the commit: whoever hears it finds the answer saved.
     const done: SeqEvent = { seq: live.events.length + 1, event: { type: "done", status: result.status, messageId: live.messageId } };
     const remaining = [...live.events.slice(live.flushed), done];
-    // One commit for the answer, the generation's end, the thread and the last events.
-    await db.transaction().execute(async (tx) => {
-      await updateMessage(tx, live.ownerId, live.messageId, {
-        parts: final.messages.flatMap((m) => m.parts),
-        status: final.status,
-        usage: final.usage,
-        cost: final.cost?.total ?? null,
-        error: final.error ? errorJson(final.error) : null,
-        meta: { ...(reasoningMs !== undefined ? { reasoningMs } : {}), stopReason: final.stopReason, ...(notices.length ? { notices } : {}) },
-        firstIndex: true,
+    // One commit for the answer, the generation's end, the thread and the last events. Whatever happens, the
+    // generation leaves this instance and its listeners hear the end (a stuck "running" row would lock the thread).
+    try {
+      await db.transaction().execute(async (tx) => {
+        await updateMessage(tx, live.ownerId, live.messageId, {
+          parts: final.messages.flatMap((m) => m.parts),
+          status: final.status,
+          usage: final.usage,
+          cost: final.cost?.total ?? null,
+          error: final.error ? errorJson(final.error) : null,
+          meta: { ...(reasoningMs !== undefined ? { reasoningMs } : {}), stopReason: final.stopReason, ...(notices.length ? { notices } : {}) },
+          firstIndex: true,
+        });
+        await finishGeneration(tx, live.id, final.status, done.seq);
+        await touchThread(tx, live.ownerId, live.threadId);
+        if (remaining.length) await appendEvents(tx, live.id, remaining[0]!.seq, remaining.map((e) => e.event));
       });
-      await finishGeneration(tx, live.id, final.status, done.seq);
-      await touchThread(tx, live.ownerId, live.threadId);
-      if (remaining.length) await appendEvents(tx, live.id, remaining[0]!.seq, remaining.map((e) => e.event));
-    });
-    live.events.push(done);
-    live.flushed = live.events.length;
-    this.options.relay.publish(live.id, [done]);
-    this.live.delete(live.id);
-    if (this.live.size === 0) this.stopTimer();
+    } catch (error) {
+      this.options.log.error({ err: error, generationId: live.id }, "saving the finished answer failed");
+      await finishGeneration(db, live.id, "error").catch(() => undefined);
+    } finally {
+      live.events.push(done);
+      live.flushed = live.events.length;
+      this.options.relay.publish(live.id, [done]);
+      this.live.delete(live.id);
+      if (this.live.size === 0) this.stopTimer();
+    }
     if (result.status === "complete") await this.maybeTitle(live, request, result.text);
   }
 
