@@ -269,3 +269,39 @@ test("model output cannot run code: raw HTML is text, javascript: and data: link
   await expect(answer.getByRole("checkbox")).toBeChecked();
   await expect(answer.getByRole("table")).toBeVisible();
 });
+
+test("text contrast meets WCAG AA (4.5:1) in the light and the dark theme", async ({ chat, page }) => {
+  await chat.open();
+  for (const theme of ["Light", "Dark"]) {
+    await page.getByRole("combobox", { name: "Theme", exact: true }).selectOption(theme);
+    const ratios = await page.evaluate(() => {
+      const style = getComputedStyle(document.documentElement);
+      const hex = (name: string) => style.getPropertyValue(name).trim();
+      const luminance = (color: string) => {
+        const [r, g, b] = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      const ratio = (a: string, b: string) => {
+        const [x, y] = [luminance(hex(a)), luminance(hex(b))].sort((p, q) => q - p);
+        return (x! + 0.05) / (y! + 0.05);
+      };
+      // Text colour on each background it is used on.
+      const pairs: [string, string][] = [
+        ["--fg", "--bg"],
+        ["--fg", "--bg-soft"],
+        ["--fg", "--bg-raised"],
+        ["--fg", "--user-bg"],
+        ["--fg", "--code-bg"],
+        ["--fg-soft", "--bg"],
+        ["--fg-soft", "--bg-soft"],
+        ["--fg-soft", "--bg-raised"],
+        ["--accent", "--bg"],
+        ["--accent-fg", "--accent"],
+        ["--danger", "--bg"],
+        ["--danger", "--bg-raised"],
+      ];
+      return pairs.map(([fg, bg]) => ({ pair: `${fg} on ${bg}`, ratio: Math.round(ratio(fg, bg) * 100) / 100 }));
+    });
+    for (const { pair, ratio } of ratios) expect(ratio, `${theme}: ${pair}`).toBeGreaterThanOrEqual(4.5);
+  }
+});
