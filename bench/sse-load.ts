@@ -17,8 +17,10 @@ import { Agent, fetch as undiciFetch } from "undici";
 import { emulatorEnv } from "../test/helpers/emulator-env.js";
 import { fmt, percentile, startEmulatorProcess } from "./emulator-process.js";
 
-const { values } = parseArgs({ options: { levels: { type: "string" } } });
+const { values } = parseArgs({ options: { levels: { type: "string" }, "steady-levels": { type: "string" }, "steady-seconds": { type: "string" } } });
 const LEVELS = (values.levels ?? "10,100,1000").split(",").map(Number);
+const STEADY_LEVELS = (values["steady-levels"] ?? "10,100").split(",").filter(Boolean).map(Number);
+const STEADY_SECONDS = Number(values["steady-seconds"] ?? 8);
 const ROOT = join(import.meta.dirname, "..");
 const emulator = await startEmulatorProcess(["--answer-chars", "400", "--deltas", "20", "--delay-ms", "25"]);
 const awsEnv = emulatorEnv(emulator.url);
@@ -101,6 +103,7 @@ async function viaSdk(): Promise<{ ttft: number; ok: boolean }> {
 }
 
 console.log(`sse-load: server pid ${server.pid} on ${base}, emulator in its own process, 400-char answers in 20 deltas 25 ms apart`);
+console.log("  burst: all streams start in the same instant");
 console.log("  streams | server TTFT p50/p99 ms | bare SDK TTFT p50/p99 ms | added p50/p99 ms | errors | server peak RSS");
 for (const n of LEVELS) {
   const threads: string[] = [];
@@ -140,6 +143,60 @@ for (const n of LEVELS) {
     `${(serverRss / 1024 / 1024).toFixed(0)} MB`.padStart(16),
   ];
   console.log(`  ${row.join(" |")}${bare.some((r) => !r.ok) ? `  (bare SDK errors: ${bare.filter((r) => !r.ok).length})` : ""}`);
+}
+/**
+ * Steady state: N streams kept running (each replaced when it ends, starts staggered), every start after a warm-up
+ * measured. This is the server's overhead under load, not the queue of N requests arriving in the same instant.
+ */
+async function steady(n: number, start: (threadId: string) => Promise<{ ttft: number; ok: boolean }>, threadIds: string[]) {
+  const results: { ttft: number; ok: boolean }[] = [];
+  const began = performance.now();
+  const warmup = 2000;
+  const end = began + warmup + STEADY_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      await new Promise((r) => setTimeout(r, (i * 600) / n));
+      let k = 0;
+      while (performance.now() < end) {
+        const t = performance.now();
+        const r = await start(threadIds[(i + k++ * n) % threadIds.length]!).catch(() => ({ ttft: NaN, ok: false }));
+        if (t - began >= warmup) results.push(r);
+      }
+    }),
+  );
+  return results;
+}
+
+if (STEADY_LEVELS.length) {
+  console.log(`  steady state (${STEADY_SECONDS} s measured after 2 s warm-up; each stream replaced when it ends):`);
+  console.log("  streams | server TTFT p50/p99 ms | bare SDK TTFT p50/p99 ms | added p50/p99 ms | starts | errors | server peak RSS");
+}
+for (const n of STEADY_LEVELS) {
+  const threads: string[] = [];
+  for (let i = 0; i < n; i += 50) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(50, n - i) }, () => http("/api/threads", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ profile: PROFILE }) }).then((r) => r.json() as Promise<{ thread: { id: string } }>)),
+    );
+    threads.push(...batch.map((b) => b.thread.id));
+  }
+  peakRss = 0;
+  const server = await steady(n, (id) => viaServer(id), threads);
+  const serverRss = peakRss;
+  const bare = await steady(n, () => viaSdk(), threads);
+  const s = server.filter((r) => r.ok).map((r) => r.ttft).sort((a, b) => a - b);
+  const b = bare.filter((r) => r.ok).map((r) => r.ttft).sort((a, b) => a - b);
+  const row = [
+    String(n).padStart(8),
+    `${fmt(percentile(s, 50))} / ${fmt(percentile(s, 99))}`.padStart(22),
+    `${fmt(percentile(b, 50))} / ${fmt(percentile(b, 99))}`.padStart(25),
+    `${fmt(percentile(s, 50) - percentile(b, 50))} / ${fmt(percentile(s, 99) - percentile(b, 99))}`.padStart(17),
+    String(server.length).padStart(7),
+    String(server.filter((r) => !r.ok).length).padStart(7),
+    `${(serverRss / 1024 / 1024).toFixed(0)} MB`.padStart(16),
+  ];
+  console.log(`  ${row.join(" |")}`);
+  phases.post.length = 0;
+  phases.connect.length = 0;
 }
 clearInterval(rssTimer);
 sdk.destroy();
