@@ -17,12 +17,22 @@ import { Agent, fetch as undiciFetch } from "undici";
 import { emulatorEnv } from "../test/helpers/emulator-env.js";
 import { fmt, percentile, startEmulatorProcess } from "./emulator-process.js";
 
-const { values } = parseArgs({ options: { levels: { type: "string" }, "steady-levels": { type: "string" }, "steady-seconds": { type: "string" } } });
+const { values } = parseArgs({
+  options: {
+    levels: { type: "string" },
+    "steady-levels": { type: "string" },
+    "steady-seconds": { type: "string" },
+    "answer-chars": { type: "string" },
+    deltas: { type: "string" },
+    "delay-ms": { type: "string" },
+  },
+});
 const LEVELS = (values.levels ?? "10,100,1000").split(",").map(Number);
 const STEADY_LEVELS = (values["steady-levels"] ?? "10,100").split(",").filter(Boolean).map(Number);
 const STEADY_SECONDS = Number(values["steady-seconds"] ?? 8);
 const ROOT = join(import.meta.dirname, "..");
-const emulator = await startEmulatorProcess(["--answer-chars", "400", "--deltas", "20", "--delay-ms", "25"]);
+const ANSWER = { chars: values["answer-chars"] ?? "400", deltas: values.deltas ?? "20", delayMs: values["delay-ms"] ?? "25" };
+const emulator = await startEmulatorProcess(["--answer-chars", ANSWER.chars, "--deltas", ANSWER.deltas, "--delay-ms", ANSWER.delayMs]);
 const awsEnv = emulatorEnv(emulator.url);
 Object.assign(process.env, awsEnv);
 
@@ -102,7 +112,7 @@ async function viaSdk(): Promise<{ ttft: number; ok: boolean }> {
   }
 }
 
-console.log(`sse-load: server pid ${server.pid} on ${base}, emulator in its own process, 400-char answers in 20 deltas 25 ms apart`);
+console.log(`sse-load: server pid ${server.pid} on ${base}, emulator in its own process, ${ANSWER.chars}-char answers in ${ANSWER.deltas} deltas ${ANSWER.delayMs} ms apart`);
 console.log("  burst: all streams start in the same instant");
 console.log("  streams | server TTFT p50/p99 ms | bare SDK TTFT p50/p99 ms | added p50/p99 ms | errors | server peak RSS");
 for (const n of LEVELS) {

@@ -16,11 +16,20 @@ export const generationRoutes: FastifyPluginAsyncZod<{ generations: GenerationMa
       const afterSeq = Number(Array.isArray(header) ? header[0] : (header ?? request.query.lastEventId ?? 0)) || 0;
       let closed = false;
       const raw = reply.raw;
+      // Events queued during one turn of the event loop go out in one write: no delay when the server is idle,
+      // far fewer system calls when it is busy (one write per event per listener was a sixth of the CPU at load).
+      let pending: string[] = [];
+      const flush = () => {
+        if (!closed && pending.length) raw.write(pending.length === 1 ? pending[0]! : pending.join(""));
+        pending = [];
+      };
       const write = (chunk: string) => {
-        if (!closed) raw.write(chunk);
+        if (closed) return;
+        if (pending.push(chunk) === 1) setImmediate(flush);
       };
       const end = () => {
         if (closed) return;
+        flush();
         closed = true;
         clearInterval(heartbeat);
         streams.delete(end);
