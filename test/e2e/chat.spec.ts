@@ -305,3 +305,42 @@ test("text contrast meets WCAG AA (4.5:1) in the light and the dark theme", asyn
     for (const { pair, ratio } of ratios) expect(ratio, `${theme}: ${pair}`).toBeGreaterThanOrEqual(4.5);
   }
 });
+
+test("Esc stops the answer", async ({ chat, stack }) => {
+  stack.emulator.enqueue({ blocks: [{ text: "a b c d e f g h i j k l m n o p q r s t" }], deltas: 20, delayMs: 150, modelId: "us.amazon.nova-pro-v1:0" });
+  await chat.open();
+  await chat.selectProfile("Amazon Nova Pro");
+  await chat.send("long one");
+  await expect(chat.answers.first()).toContainText("a b");
+  await chat.composer.focus();
+  await chat.page.keyboard.press("Escape");
+  await chat.waitIdle();
+  await expect(chat.answers.first()).toContainText("Stopped");
+});
+
+test("redacted reasoning says it cannot be shown", async ({ chat, stack }) => {
+  stack.emulator.enqueue({ blocks: [{ redacted: Buffer.from("opaque").toString("base64") }, { text: "The answer." }] });
+  await chat.open();
+  await chat.send("Secret thoughts?");
+  await expect(chat.answers.first()).toContainText("The answer.");
+  await chat.answers.first().getByRole("button", { name: "Thinking", exact: true }).click();
+  await expect(chat.answers.first()).toContainText("The model's reasoning is encrypted (redacted) and cannot be shown.");
+});
+
+test("a dropped connection reconnects by itself and the answer continues", async ({ chat, stack, page }) => {
+  stack.emulator.enqueue({ blocks: [{ text: "one two three four five six seven eight nine ten" }], deltas: 10, delayMs: 250, modelId: "us.amazon.nova-pro-v1:0" });
+  await chat.open();
+  await chat.selectProfile("Amazon Nova Pro");
+  // The first event stream is cut after a moment, as a flaky network would.
+  let cut = false;
+  await page.route("**/api/generations/*/events", async (route) => {
+    if (cut) return route.continue();
+    cut = true;
+    const response = await route.fetch({ timeout: 600 }).catch(() => null);
+    return response ? route.fulfill({ response }) : route.abort("connectionreset");
+  });
+  await chat.send("count to ten");
+  await expect(chat.answers.first()).toContainText("one two three four five six seven eight nine ten", { timeout: 15_000 });
+  await chat.waitIdle();
+  expect(cut).toBe(true);
+});
