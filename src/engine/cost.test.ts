@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costOf, formatCost, sumCosts } from "./cost.js";
+import { costOf, formatCost, sumAmounts } from "./cost.js";
 
 const usage = (inputTokens: number, outputTokens: number) => ({ inputTokens, outputTokens, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 });
 
@@ -13,10 +13,10 @@ describe("cost", () => {
     expect(costOf(usage(1, 1), null)).toBeNull();
   });
   it("sums exactly where floats drift", () => {
-    const tenth = { input: "0", output: "0", total: "0.1" };
-    expect(sumCosts([tenth, tenth, tenth])).toEqual({ total: "0.3", complete: true });
+    const tenth = "0.1";
+    expect(sumAmounts([tenth, tenth, tenth])).toEqual({ total: "0.3", complete: true });
     expect(0.1 + 0.1 + 0.1).not.toBe(0.3);
-    expect(sumCosts([tenth, null])).toEqual({ total: "0.1", complete: false });
+    expect(sumAmounts([tenth, null])).toEqual({ total: "0.1", complete: false });
   });
   it("formats with the chosen precision, dropping trailing zeros", () => {
     expect(formatCost("0.0123", 4)).toBe("0.0123");

@@ -19,12 +19,12 @@ export function costOf(usage: Usage, price: ModelProfile["price"]): Cost | null 
   return { input: input.toFixed(), output: output.toFixed(), total: input.plus(output).toFixed() };
 }
 
-/** Sums costs exactly; a single unknown cost makes the sum a lower bound, reported through `complete`. */
-export function sumCosts(costs: readonly (Cost | null)[]): { total: string; complete: boolean } {
+/** Sums dollar amounts exactly; an unknown amount (null) makes the sum a lower bound, reported through `complete`. */
+export function sumAmounts(amounts: readonly (string | null)[]): { total: string; complete: boolean } {
   let total = new Decimal(0);
   let complete = true;
-  for (const cost of costs) {
-    if (cost) total = total.plus(cost.total);
+  for (const amount of amounts) {
+    if (amount !== null) total = total.plus(amount);
     else complete = false;
   }
   return { total: total.toFixed(), complete };

@@ -50,6 +50,17 @@ export function defaultMaxTokens(profile: ModelProfile): number {
   return Math.max(1, Math.min(Math.floor(profile.maxTokens / 2), LIMITS.maxTokens.cap));
 }
 
+/** Whether the model reasons on this turn: Anthropic style follows the thinking switch (on by default). */
+export function thinksWith(profile: ModelProfile, thinking: boolean | undefined): boolean {
+  const style = profile.reasoning.style;
+  return style === "anthropic" ? (thinking ?? true) : style !== "none";
+}
+
+/** Temperature and top P cannot be chosen while Anthropic-style thinking is on, nor for pinned-sampling profiles. */
+export function samplingFixed(profile: ModelProfile, thinking: boolean): boolean {
+  return (profile.reasoning.style === "anthropic" && thinking) || profile.reasoning.pinnedSampling;
+}
+
 /** Validates a request against what the profile supports and fills in the defaults. Throws SettingsError. */
 export function resolveSettings(profile: ModelProfile, input: SettingsInput = {}): TurnSettings {
   const style = profile.reasoning.style;
@@ -70,10 +81,10 @@ export function resolveSettings(profile: ModelProfile, input: SettingsInput = {}
   if (input.interleaved === true && !profile.reasoning.interleaved) {
     throw new SettingsError(`${who} does not offer interleaved thinking`);
   }
-  const thinking = style === "anthropic" ? (input.thinking ?? true) : style !== "none";
-  const samplingFixed = (style === "anthropic" && thinking) || profile.reasoning.pinnedSampling;
+  const thinking = thinksWith(profile, input.thinking);
+  const fixed = samplingFixed(profile, thinking);
   for (const [key, flag] of [["temperature", "temperature"], ["topP", "top P"]] as const) {
-    if (input[key] !== undefined && samplingFixed) {
+    if (input[key] !== undefined && fixed) {
       throw new SettingsError(
         `${flag} cannot be set on ${who} while it reasons: ${profile.reasoning.pinnedSampling ? "it is sent as 1.0" : "Bedrock requires it unset while thinking; turn thinking off to choose it"}`,
       );

@@ -1,5 +1,5 @@
 import type { AppConfig, ModelProfile } from "../config/resolve.js";
-import { costOf, sumCosts, type Cost } from "./cost.js";
+import { costOf, sumAmounts, type Cost } from "./cost.js";
 import { ChatError } from "./errors.js";
 import { buildRequestHistory, withoutBlankText } from "./history.js";
 import { collectText, MessageBuilder } from "./message-builder.js";
@@ -204,7 +204,7 @@ async function callTool(tools: ToolExecutor, name: string, input: unknown, signa
 }
 
 function totalCost(costs: readonly Cost[]): Cost {
-  const sum = (key: keyof Cost) => sumCosts(costs.map((c) => ({ input: "0", output: "0", total: c[key] }))).total;
+  const sum = (key: keyof Cost) => sumAmounts(costs.map((c) => c[key])).total;
   return { input: sum("input"), output: sum("output"), total: sum("total") };
 }
 

@@ -37,9 +37,9 @@ export interface AppOptions {
   webRoot?: string;
 }
 
-/** Body limit that fits the longest message config.json allows (16 MiB when it sets no limit). */
-export function bodyLimitFor(config: AppConfig, override?: number): number {
-  if (override) return Math.ceil(override * 1024 * 1024);
+/** Body limit in bytes that fits the longest message config.json allows (16 MiB when it sets no limit). */
+export function bodyLimitFor(config: AppConfig, overrideBytes?: number): number {
+  if (overrideBytes) return Math.ceil(overrideBytes);
   if (!config.maxCharacters) return 16 * 1024 * 1024;
   return Math.max(1024 * 1024, config.maxCharacters * 4 + 256 * 1024);
 }
@@ -52,7 +52,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
       redact: ["req.headers.authorization", "req.headers.cookie"],
       ...(process.stdout.isTTY && process.env["NODE_ENV"] !== "production" ? { transport: { target: "pino-pretty", options: { translateTime: "HH:MM:ss", ignore: "pid,hostname" } } } : {}),
     },
-    bodyLimit: bodyLimitFor(options.config, options.bodyLimitBytes ? options.bodyLimitBytes / (1024 * 1024) : undefined),
+    bodyLimit: bodyLimitFor(options.config, options.bodyLimitBytes),
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);

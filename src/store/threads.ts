@@ -1,5 +1,5 @@
 import type { Selectable } from "kysely";
-import { sumCosts } from "../engine/cost.js";
+import { sumAmounts } from "../engine/cost.js";
 import type { Db } from "./db.js";
 import { newId, nowIso } from "./ids.js";
 import type { ThreadsTable } from "./schema.js";
@@ -89,7 +89,7 @@ export async function setTitleIfPlaceholder(db: Db, owner: string, id: string, p
 export async function addThreadCost(db: Db, owner: string, id: string, amount: string): Promise<void> {
   const thread = await getThread(db, owner, id);
   if (!thread) return;
-  await db.updateTable("threads").set({ extra_cost: sumCosts([{ input: "0", output: "0", total: thread.extraCost }, { input: "0", output: "0", total: amount }]).total }).where("id", "=", id).where("owner_id", "=", owner).execute();
+  await db.updateTable("threads").set({ extra_cost: sumAmounts([thread.extraCost, amount]).total }).where("id", "=", id).where("owner_id", "=", owner).execute();
 }
 
 export async function deleteThread(db: Db, owner: string, id: string): Promise<boolean> {

@@ -436,4 +436,3 @@ function toClientEvent(event: TurnEvent): GenerationEvent | undefined {
   }
 }
 
-export { ConflictError };

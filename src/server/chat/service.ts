@@ -1,6 +1,6 @@
 import type { AppConfig, ModelProfile } from "../../config/resolve.js";
 import { SettingsError } from "../../engine/errors.js";
-import { resolveSettings, type SettingsInput } from "../../engine/settings.js";
+import { resolveSettings, samplingFixed, thinksWith, type SettingsInput } from "../../engine/settings.js";
 import { checkUserMessage } from "../../engine/turn.js";
 import type { Db } from "../../store/db.js";
 import { ConflictError } from "../../store/generations.js";
@@ -39,8 +39,7 @@ export function applicableSettings(profile: ModelProfile, settings: ChatSettings
   }
   if (style !== "openai") delete input.effort;
   if (!profile.reasoning.interleaved) delete input.interleaved;
-  const thinking = style === "anthropic" ? (input.thinking ?? true) : style !== "none";
-  if ((style === "anthropic" && thinking) || profile.reasoning.pinnedSampling) {
+  if (samplingFixed(profile, thinksWith(profile, input.thinking))) {
     delete input.temperature;
     delete input.topP;
   }
@@ -146,4 +145,3 @@ function validate(profile: ModelProfile, input: SettingsInput): void {
   }
 }
 
-export { ConflictError };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { sumCosts } from "../../engine/cost.js";
+import { sumAmounts } from "../../engine/cost.js";
 import { runningGeneration } from "../../store/generations.js";
 import { createThread, deleteThread, listThreads, updateThread } from "../../store/threads.js";
 import type { Db } from "../../store/db.js";
@@ -45,7 +45,7 @@ export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { 
     const thread = await chat.thread(request.user.id, request.params.id);
     const messages = await chat.messages(request.user.id, thread.id);
     const running = await runningGeneration(db, request.user.id, thread.id);
-    const cost = sumCosts([{ input: "0", output: "0", total: thread.extraCost }, ...messages.filter((m) => m.role === "assistant").map((m) => (m.cost === null ? null : { input: "0", output: "0", total: m.cost }))]);
+    const cost = sumAmounts([thread.extraCost, ...messages.filter((m) => m.role === "assistant").map((m) => m.cost)]);
     return { thread, messages, running: running ? { generationId: running.id, messageId: running.messageId } : null, cost };
   });
 
