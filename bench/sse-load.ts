@@ -97,6 +97,29 @@ async function viaServer(threadId: string): Promise<{ ttft: number; ok: boolean 
   return { ttft, ok: status === "complete" };
 }
 
+/** n threads on the benchmark's profile, created 50 at a time. */
+async function createThreads(n: number): Promise<string[]> {
+  const threads: string[] = [];
+  for (let i = 0; i < n; i += 50) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(50, n - i) }, () => http("/api/threads", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ profile: PROFILE }) }).then((r) => r.json() as Promise<{ thread: { id: string } }>)),
+    );
+    threads.push(...batch.map((b) => b.thread.id));
+  }
+  return threads;
+}
+
+/** The TTFT columns of a row: server path, bare SDK, and what the server adds (p50 / p99). */
+function ttftColumns(server: { ttft: number; ok: boolean }[], bare: { ttft: number; ok: boolean }[]): string[] {
+  const s = server.filter((r) => r.ok).map((r) => r.ttft).sort((a, b) => a - b);
+  const b = bare.filter((r) => r.ok).map((r) => r.ttft).sort((a, b) => a - b);
+  return [
+    `${fmt(percentile(s, 50))} / ${fmt(percentile(s, 99))}`.padStart(22),
+    `${fmt(percentile(b, 50))} / ${fmt(percentile(b, 99))}`.padStart(25),
+    `${fmt(percentile(s, 50) - percentile(b, 50))} / ${fmt(percentile(s, 99) - percentile(b, 99))}`.padStart(17),
+  ];
+}
+
 const sdk = new BedrockRuntimeClient({ region: "us-west-2" });
 async function viaSdk(): Promise<{ ttft: number; ok: boolean }> {
   const start = performance.now();
@@ -116,13 +139,7 @@ console.log(`sse-load: server pid ${server.pid} on ${base}, emulator in its own 
 console.log("  burst: all streams start in the same instant");
 console.log("  streams | server TTFT p50/p99 ms | bare SDK TTFT p50/p99 ms | added p50/p99 ms | errors | server peak RSS");
 for (const n of LEVELS) {
-  const threads: string[] = [];
-  for (let i = 0; i < n; i += 50) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(50, n - i) }, () => http("/api/threads", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ profile: PROFILE }) }).then((r) => r.json() as Promise<{ thread: { id: string } }>)),
-    );
-    threads.push(...batch.map((b) => b.thread.id));
-  }
+  const threads = await createThreads(n);
   peakRss = 0;
   const server = await Promise.all(
     threads.map((id) =>
@@ -141,14 +158,10 @@ for (const n of LEVELS) {
   for (const [reason, count] of failures) console.log(`    failure x${count}: ${reason}`);
   failures.clear();
   const bare = await Promise.all(Array.from({ length: n }, () => viaSdk()));
-  const s = server.filter((r) => r.ok).map((r) => r.ttft).sort((a, b) => a - b);
-  const b = bare.filter((r) => r.ok).map((r) => r.ttft).sort((a, b) => a - b);
   const errors = server.filter((r) => !r.ok).length;
   const row = [
     String(n).padStart(8),
-    `${fmt(percentile(s, 50))} / ${fmt(percentile(s, 99))}`.padStart(22),
-    `${fmt(percentile(b, 50))} / ${fmt(percentile(b, 99))}`.padStart(25),
-    `${fmt(percentile(s, 50) - percentile(b, 50))} / ${fmt(percentile(s, 99) - percentile(b, 99))}`.padStart(17),
+    ...ttftColumns(server, bare),
     String(errors).padStart(7),
     `${(serverRss / 1024 / 1024).toFixed(0)} MB`.padStart(16),
   ];
@@ -182,24 +195,14 @@ if (STEADY_LEVELS.length) {
   console.log("  streams | server TTFT p50/p99 ms | bare SDK TTFT p50/p99 ms | added p50/p99 ms | starts | errors | server peak RSS");
 }
 for (const n of STEADY_LEVELS) {
-  const threads: string[] = [];
-  for (let i = 0; i < n; i += 50) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(50, n - i) }, () => http("/api/threads", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ profile: PROFILE }) }).then((r) => r.json() as Promise<{ thread: { id: string } }>)),
-    );
-    threads.push(...batch.map((b) => b.thread.id));
-  }
+  const threads = await createThreads(n);
   peakRss = 0;
   const server = await steady(n, (id) => viaServer(id), threads);
   const serverRss = peakRss;
   const bare = await steady(n, () => viaSdk(), threads);
-  const s = server.filter((r) => r.ok).map((r) => r.ttft).sort((a, b) => a - b);
-  const b = bare.filter((r) => r.ok).map((r) => r.ttft).sort((a, b) => a - b);
   const row = [
     String(n).padStart(8),
-    `${fmt(percentile(s, 50))} / ${fmt(percentile(s, 99))}`.padStart(22),
-    `${fmt(percentile(b, 50))} / ${fmt(percentile(b, 99))}`.padStart(25),
-    `${fmt(percentile(s, 50) - percentile(b, 50))} / ${fmt(percentile(s, 99) - percentile(b, 99))}`.padStart(17),
+    ...ttftColumns(server, bare),
     String(server.length).padStart(7),
     String(server.filter((r) => !r.ok).length).padStart(7),
     `${(serverRss / 1024 / 1024).toFixed(0)} MB`.padStart(16),

@@ -1,3 +1,4 @@
+import type { Selectable } from "kysely";
 import type { Db } from "./db.js";
 import { newId, nowIso } from "./ids.js";
 import type { GenerationsTable } from "./schema.js";
@@ -30,14 +31,18 @@ export async function createGeneration(db: Db, input: { ownerId: string; threadI
   return id;
 }
 
+function toGenerationRow(row: Selectable<GenerationsTable>): GenerationRow {
+  return { id: row.id, threadId: row.thread_id, messageId: row.message_id, status: row.status, stopRequested: row.stop_requested === 1, lastSeq: row.last_seq };
+}
+
 export async function getGeneration(db: Db, owner: string, id: string): Promise<GenerationRow | undefined> {
   const row = await db.selectFrom("generations").selectAll().where("id", "=", id).where("owner_id", "=", owner).executeTakeFirst();
-  return row && { id: row.id, threadId: row.thread_id, messageId: row.message_id, status: row.status, stopRequested: row.stop_requested === 1, lastSeq: row.last_seq };
+  return row && toGenerationRow(row);
 }
 
 export async function runningGeneration(db: Db, owner: string, threadId: string): Promise<GenerationRow | undefined> {
   const row = await db.selectFrom("generations").selectAll().where("thread_id", "=", threadId).where("owner_id", "=", owner).where("status", "=", "running").executeTakeFirst();
-  return row && { id: row.id, threadId: row.thread_id, messageId: row.message_id, status: row.status, stopRequested: row.stop_requested === 1, lastSeq: row.last_seq };
+  return row && toGenerationRow(row);
 }
 
 export async function requestStop(db: Db, owner: string, id: string): Promise<boolean> {

@@ -84,8 +84,8 @@ export function useChat(threadId: string | null, onThreadsChanged: () => void) {
           if (event.type === "done") {
             void reload(id).then(() => {
               setLive((prev) => (prev?.generationId === generationId ? null : prev));
+              // The thread list refreshes itself until the new title lands (App).
               onThreadsChanged();
-              pollTitle(id);
             });
           }
         },
@@ -94,25 +94,6 @@ export function useChat(threadId: string | null, onThreadsChanged: () => void) {
       });
     },
     [reload, onThreadsChanged],
-  );
-
-  // The title arrives shortly after the first answer: refresh the thread list until it does (bounded).
-  const pollTitle = useCallback(
-    (id: string) => {
-      let tries = 0;
-      const tick = async () => {
-        const next = await api.thread(id).catch(() => null);
-        if (!next || current.current !== id) return;
-        if (next.thread.title !== "New chat" || ++tries >= 8) {
-          setDetail((d) => (d && d.thread.id === id ? { ...d, thread: next.thread } : d));
-          onThreadsChanged();
-          return;
-        }
-        setTimeout(() => void tick(), 750);
-      };
-      setTimeout(() => void tick(), 300);
-    },
-    [onThreadsChanged],
   );
 
   useEffect(() => {
@@ -125,14 +106,12 @@ export function useChat(threadId: string | null, onThreadsChanged: () => void) {
     if (!threadId) return;
     void reload(threadId).then((d) => {
       if (d?.running) follow(threadId, d.running.generationId, d.running.messageId);
-      // The answer may have finished before this view loaded: its title is then still on its way.
-      else if (d && d.thread.title === "New chat" && d.messages.some((m) => m.role === "assistant")) pollTitle(threadId);
     });
     return () => {
       unfollow.current?.();
       unfollow.current = null;
     };
-  }, [threadId, reload, follow, pollTitle]);
+  }, [threadId, reload, follow]);
 
   const send = useCallback(
     async (id: string, text: string, options: { parentId?: string | null; profile: string; settings: ChatSettings }) => {
