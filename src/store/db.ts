@@ -1,15 +1,37 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { Migrator } from "kysely/migration";
-import { migrations } from "./migrations/index.js";
+import pg from "pg";
+import { migrationsFor } from "./migrations/index.js";
 import type { Database } from "./schema.js";
 
 export type Db = Kysely<Database>;
+export type Dialect = "sqlite" | "postgres";
 
-/** Opens the embedded SQLite database under dataDir (":memory:" for tests) and applies pending migrations. */
-export async function openDatabase(dataDir: string): Promise<Db> {
+const dialects = new WeakMap<Db, Dialect>();
+
+/** Which database engine a handle talks to (for the few dialect-specific statements, e.g. full-text search). */
+export function dialectOf(db: Db): Dialect {
+  return dialects.get(db) ?? "sqlite";
+}
+
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/**
+ * Opens the database and applies pending migrations. `location` is a PostgreSQL URL (DATABASE_URL), a directory for
+ * the embedded SQLite file, or ":memory:" (tests).
+ */
+export async function openDatabase(location: string): Promise<Db> {
+  const db = isPostgresUrl(location) ? openPostgres(location) : openSqlite(location);
+  await migrate(db);
+  return db;
+}
+
+function openSqlite(dataDir: string): Db {
   let file = ":memory:";
   if (dataDir !== ":memory:") {
     mkdirSync(dataDir, { recursive: true });
@@ -21,12 +43,21 @@ export async function openDatabase(dataDir: string): Promise<Db> {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  await migrate(db);
+  dialects.set(db, "sqlite");
+  return db;
+}
+
+function openPostgres(url: string): Db {
+  const pool = new pg.Pool({ connectionString: url, max: Number(process.env["DATABASE_POOL_SIZE"] ?? 10) });
+  // An idle client that loses its connection (database restart) must not crash the process; the pool replaces it.
+  pool.on("error", () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  dialects.set(db, "postgres");
   return db;
 }
 
 export async function migrate(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrations });
+  const migrator = new Migrator({ db, provider: migrationsFor(dialectOf(db)) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {

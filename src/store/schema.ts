@@ -8,6 +8,10 @@ export interface Database {
   generations: GenerationsTable;
   generation_events: GenerationEventsTable;
   message_search: MessageSearchTable;
+  sessions: SessionsTable;
+  setup_tokens: SetupTokensTable;
+  usage_records: UsageRecordsTable;
+  audit_log: AuditLogTable;
 }
 
 export interface UsersTable {
@@ -16,6 +20,59 @@ export interface UsersTable {
   name: string;
   role: "admin" | "user";
   disabled: Generated<number>;
+  created_at: string;
+  /** scrypt$N$r$p$salt$hash (node:crypto), null for OpenID and local-mode users. */
+  password_hash: Generated<string | null>;
+  oidc_issuer: Generated<string | null>;
+  oidc_subject: Generated<string | null>;
+  failed_logins: Generated<number>;
+  first_failed_at: Generated<string | null>;
+  locked_until: Generated<string | null>;
+  last_login_at: Generated<string | null>;
+  /** Monthly spending cap in USD, exact decimal text; null: the server default. */
+  monthly_cap: Generated<string | null>;
+  /** Generations per minute; null: the server default. */
+  rate_per_minute: Generated<number | null>;
+}
+
+/** Sign-in sessions: the cookie holds a random token, the database only its SHA-256. */
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  user_agent: string | null;
+  id_token: string | null;
+}
+
+/** One-time tokens that allow creating the first admin account (printed to the server log). */
+export interface SetupTokensTable {
+  token_hash: string;
+  created_at: string;
+}
+
+/** Every paid model call (answers and titles), for per-user spending caps and the admin usage report. */
+export interface UsageRecordsTable {
+  id: string;
+  user_id: string;
+  thread_id: string | null;
+  kind: "answer" | "title";
+  profile: string | null;
+  model_id: string;
+  input_tokens: number;
+  output_tokens: number;
+  /** Exact decimal text, null when the model has no price configured. */
+  cost: string | null;
+  created_at: string;
+}
+
+export interface AuditLogTable {
+  id: string;
+  actor_id: string | null;
+  action: string;
+  target_id: string | null;
+  /** JSON details of the action. */
+  detail: string | null;
   created_at: string;
 }
 

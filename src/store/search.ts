@@ -1,31 +1,65 @@
-import { sql } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import type { Part } from "../engine/types.js";
-import type { Db } from "./db.js";
+import { dialectOf, type Db } from "./db.js";
+
+/**
+ * Search words of a text: letters and digits, lower-cased, diacritics removed. Both databases index exactly these
+ * words (joined by spaces), so SQLite FTS5 and PostgreSQL's `simple` parser see the same tokens and return the same
+ * results.
+ */
+export function searchWords(text: string): string[] {
+  return text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
 
 /** The searchable text of a message: its text parts only (never reasoning, tool input or JSON keys). */
 export function searchableText(parts: readonly Part[]): string {
-  return parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("\n");
+  return searchWords(parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("\n")).join(" ");
 }
 
 /** Indexes a message's text; `fresh` messages were never indexed, so there is nothing to replace. */
 export async function indexMessageText(db: Db, message: { id: string; threadId: string; ownerId: string; parts: readonly Part[] }, fresh = false): Promise<void> {
   if (!fresh) await db.deleteFrom("message_search").where("message_id", "=", message.id).execute();
   const body = searchableText(message.parts);
-  if (body.trim() === "") return;
+  if (body === "") return;
   await db.insertInto("message_search").values({ message_id: message.id, thread_id: message.threadId, owner_id: message.ownerId, body }).execute();
 }
 
 /** FTS5 query for words typed in a search box: every word must appear, each matched as a prefix. */
 export function ftsQuery(input: string): string | undefined {
-  const words = input.toLowerCase().match(/[\p{L}\p{N}]+/gu);
-  if (!words?.length) return undefined;
+  const words = searchWords(input);
+  if (!words.length) return undefined;
   return words.map((w) => `"${w}"*`).join(" AND ");
 }
 
-/** Ids of the owner's threads whose messages match the query. */
-export async function searchThreadIds(db: Db, owner: string, input: string): Promise<Set<string>> {
+/** The same query for PostgreSQL's to_tsquery: `word:* & word:*` (words are letters and digits only). */
+export function tsQuery(input: string): string | undefined {
+  const words = searchWords(input);
+  if (!words.length) return undefined;
+  return words.map((w) => `${w}:*`).join(" & ");
+}
+
+/** The search-index row of a thread's title (titles are searched like message text). */
+export function titleKey(threadId: string): string {
+  return `title:${threadId}`;
+}
+
+/** Indexes (or re-indexes) a thread's title. */
+export async function indexThreadTitle(db: Db, thread: { id: string; ownerId: string; title: string }): Promise<void> {
+  await db.deleteFrom("message_search").where("message_id", "=", titleKey(thread.id)).execute();
+  const body = searchWords(thread.title).join(" ");
+  if (body === "") return;
+  await db.insertInto("message_search").values({ message_id: titleKey(thread.id), thread_id: thread.id, owner_id: thread.ownerId, body }).execute();
+}
+
+/**
+ * A subquery of the ids of the owner's threads whose title or message text has every word of the input (as
+ * prefixes); undefined when the input has no words.
+ */
+export function threadSearch(db: Db, owner: string, input: string): RawBuilder<string> | undefined {
+  if (dialectOf(db) === "postgres") {
+    const query = tsQuery(input);
+    return query ? sql<string>`(SELECT thread_id FROM message_search WHERE tsv @@ to_tsquery('simple', ${query}) AND owner_id = ${owner})` : undefined;
+  }
   const query = ftsQuery(input);
-  if (!query) return new Set();
-  const rows = await sql<{ thread_id: string }>`SELECT DISTINCT thread_id FROM message_search WHERE message_search MATCH ${query} AND owner_id = ${owner}`.execute(db);
-  return new Set(rows.rows.map((r) => r.thread_id));
+  return query ? sql<string>`(SELECT thread_id FROM message_search WHERE message_search MATCH ${query} AND owner_id = ${owner})` : undefined;
 }

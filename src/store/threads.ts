@@ -3,7 +3,7 @@ import { sumAmounts } from "../engine/cost.js";
 import type { Db } from "./db.js";
 import { newId, nowIso } from "./ids.js";
 import type { ThreadsTable } from "./schema.js";
-import { ftsQuery, searchThreadIds } from "./search.js";
+import { indexThreadTitle, threadSearch } from "./search.js";
 
 export interface Thread {
   id: string;
@@ -33,6 +33,7 @@ export async function createThread(db: Db, owner: string, input: { title: string
   const now = nowIso();
   const row = { id: newId(), owner_id: owner, title: input.title, profile: input.profile, settings: JSON.stringify(input.settings), active_leaf_id: null, extra_cost: "0", created_at: now, updated_at: now };
   await db.insertInto("threads").values(row).execute();
+  await indexThreadTitle(db, { id: row.id, ownerId: owner, title: row.title });
   return toThread(row);
 }
 
@@ -46,15 +47,9 @@ export async function listThreads(db: Db, owner: string, options: { query?: stri
   let q = db.selectFrom("threads").selectAll().where("owner_id", "=", owner);
   const text = options.query?.trim();
   if (text) {
-    if (!ftsQuery(text)) return [];
-    const ids = [...(await searchThreadIds(db, owner, text))];
-    const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-    q = q.where((eb) =>
-      eb.or([
-        ...(ids.length ? [eb("id", "in", ids)] : []),
-        eb.and(words.map((w) => eb(eb.fn("lower", ["title"]), "like", `%${w.replace(/[%_]/g, "")}%`))),
-      ]),
-    );
+    const matching = threadSearch(db, owner, text);
+    if (!matching) return [];
+    q = q.where("id", "in", matching);
   }
   const rows = await q.orderBy("updated_at", "desc").orderBy("id", "desc").limit(options.limit ?? 500).execute();
   return rows.map(toThread);
@@ -74,6 +69,7 @@ export async function touchThread(db: Db, owner: string, id: string, patch: Part
     .where("id", "=", id)
     .where("owner_id", "=", owner)
     .execute();
+  if (patch.title !== undefined) await indexThreadTitle(db, { id, ownerId: owner, title: patch.title });
 }
 
 export async function updateThread(db: Db, owner: string, id: string, patch: Partial<Pick<Thread, "title" | "profile" | "settings" | "activeLeafId">>): Promise<Thread | undefined> {
@@ -83,7 +79,8 @@ export async function updateThread(db: Db, owner: string, id: string, patch: Par
 
 /** Sets the title only if it is still `placeholder` (the user may have renamed the thread meanwhile). */
 export async function setTitleIfPlaceholder(db: Db, owner: string, id: string, placeholder: string, title: string): Promise<void> {
-  await db.updateTable("threads").set({ title }).where("id", "=", id).where("owner_id", "=", owner).where("title", "=", placeholder).execute();
+  const result = await db.updateTable("threads").set({ title }).where("id", "=", id).where("owner_id", "=", owner).where("title", "=", placeholder).executeTakeFirst();
+  if (result.numUpdatedRows > 0n) await indexThreadTitle(db, { id, ownerId: owner, title });
 }
 
 export async function addThreadCost(db: Db, owner: string, id: string, amount: string): Promise<void> {

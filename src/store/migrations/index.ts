@@ -1,10 +1,25 @@
+import type { Kysely } from "kysely";
 import type { Migration, MigrationProvider } from "kysely/migration";
+import type { Dialect } from "../db.js";
 import * as m001 from "./001-initial.js";
 import * as m002 from "./002-search.js";
+import * as m003 from "./003-accounts.js";
 
-/** Versioned migrations, applied in name order at start-up. Never edit one that has shipped: add the next. */
-export const migrations: MigrationProvider = {
-  async getMigrations(): Promise<Record<string, Migration>> {
-    return { "001-initial": m001, "002-search": m002 };
-  },
-};
+/** A migration whose DDL differs per database engine. */
+export interface DialectMigration {
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+  down(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+}
+
+/**
+ * Versioned migrations, applied in name order at start-up, the same list on SQLite and PostgreSQL (dialect-specific
+ * DDL only where it must be). Never edit one that has shipped: add the next.
+ */
+export function migrationsFor(dialect: Dialect): MigrationProvider {
+  const bind = (m: DialectMigration): Migration => ({ up: (db) => m.up(db, dialect), down: (db) => m.down(db, dialect) });
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return { "001-initial": bind(m001), "002-search": bind(m002), "003-accounts": bind(m003) };
+    },
+  };
+}

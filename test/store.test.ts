@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../src/store/db.js";
+import { appendEvents, ConflictError, createGeneration, finishGeneration, getGeneration, readEvents, requestStop, runningGeneration, stopRequestedAmong } from "../src/store/generations.js";
+import { getMessage, insertMessage, listThreadMessages, updateMessage } from "../src/store/messages.js";
+import { addThreadCost, createThread, deleteThread, getThread, listThreads, setTitleIfPlaceholder, updateThread } from "../src/store/threads.js";
+import { nowIso } from "../src/store/ids.js";
+import { databases } from "./helpers/databases.js";
+
+const text = (t: string) => [{ type: "text" as const, text: t }];
+
+async function addUser(db: Db, id: string): Promise<void> {
+  await db.insertInto("users").values({ id, email: `${id}@example.com`, name: id, role: "user", created_at: nowIso() }).execute();
+}
+
+/** The repository suite, on each storage engine: the same code and the same results. */
+describe.each(databases)("store on $name", (kind) => {
+  if (!kind.available) {
+    it.skip("PostgreSQL is not installed here (apt-get install postgresql)", () => undefined);
+    return;
+  }
+  let db: Db;
+  beforeAll(async () => {
+    db = await kind.open();
+    await addUser(db, "alice");
+    await addUser(db, "bob");
+  });
+  afterAll(async () => db.destroy());
+
+  it("creates, reads, updates and deletes threads, scoped by owner", async () => {
+    const t = await createThread(db, "alice", { title: "New chat", profile: "Claude", settings: { temperature: 0.5 } });
+    expect(await getThread(db, "alice", t.id)).toMatchObject({ id: t.id, title: "New chat", settings: { temperature: 0.5 }, extraCost: "0" });
+    expect(await getThread(db, "bob", t.id)).toBeUndefined();
+    expect(await updateThread(db, "bob", t.id, { title: "stolen" })).toBeUndefined();
+    expect((await updateThread(db, "alice", t.id, { title: "Renamed", profile: "Nova" }))?.title).toBe("Renamed");
+    await setTitleIfPlaceholder(db, "alice", t.id, "New chat", "Auto title");
+    expect((await getThread(db, "alice", t.id))?.title).toBe("Renamed");
+    await addThreadCost(db, "alice", t.id, "0.0012");
+    await addThreadCost(db, "alice", t.id, "0.0009");
+    expect((await getThread(db, "alice", t.id))?.extraCost).toBe("0.0021");
+    expect(await deleteThread(db, "bob", t.id)).toBe(false);
+    expect(await deleteThread(db, "alice", t.id)).toBe(true);
+    expect(await getThread(db, "alice", t.id)).toBeUndefined();
+  });
+
+  it("keeps messages with parents, status, usage and errors, oldest first", async () => {
+    const t = await createThread(db, "alice", { title: "Messages", profile: "Claude", settings: {} });
+    const user = await insertMessage(db, { ownerId: "alice", threadId: t.id, parentId: null, role: "user", parts: text("Hello"), status: "complete" });
+    const answer = await insertMessage(db, { ownerId: "alice", threadId: t.id, parentId: user.id, role: "assistant", parts: [], status: "streaming", profile: "Claude" });
+    await updateMessage(db, "alice", answer.id, {
+      parts: text("Hi there"),
+      status: "complete",
+      usage: { inputTokens: 10, outputTokens: 3, cacheReadInputTokens: 1, cacheWriteInputTokens: 2 },
+      cost: "0.000075",
+      modelId: "us.anthropic.claude",
+      meta: { reasoningMs: 1200 },
+      firstIndex: true,
+    });
+    await updateMessage(db, "bob", answer.id, { parts: text("overwritten"), status: "error" });
+    const messages = await listThreadMessages(db, "alice", t.id);
+    expect(messages.map((m) => [m.role, m.parentId, m.status])).toEqual([
+      ["user", null, "complete"],
+      ["assistant", user.id, "complete"],
+    ]);
+    expect(messages[1]).toMatchObject({ parts: text("Hi there"), cost: "0.000075", modelId: "us.anthropic.claude", usage: { inputTokens: 10, outputTokens: 3, cacheReadInputTokens: 1, cacheWriteInputTokens: 2 }, meta: { reasoningMs: 1200 } });
+    expect(await listThreadMessages(db, "bob", t.id)).toEqual([]);
+    expect(await getMessage(db, "bob", answer.id)).toBeUndefined();
+  });
+
+  it("allows one running generation per thread, records stops and keeps the event log", async () => {
+    const t = await createThread(db, "alice", { title: "Gen", profile: "Claude", settings: {} });
+    const m = await insertMessage(db, { ownerId: "alice", threadId: t.id, parentId: null, role: "assistant", parts: [], status: "streaming" });
+    const id = await createGeneration(db, { ownerId: "alice", threadId: t.id, messageId: m.id, instanceId: "i1" });
+    await expect(createGeneration(db, { ownerId: "alice", threadId: t.id, messageId: m.id, instanceId: "i2" })).rejects.toBeInstanceOf(ConflictError);
+    expect((await runningGeneration(db, "alice", t.id))?.id).toBe(id);
+    expect(await requestStop(db, "bob", id)).toBe(false);
+    expect(await stopRequestedAmong(db, [id])).toEqual([]);
+    expect(await requestStop(db, "alice", id)).toBe(true);
+    expect(await stopRequestedAmong(db, [id, "other"])).toEqual([id]);
+    await appendEvents(db, id, 1, [{ type: "text", text: "a" }, { type: "text", text: "b" }]);
+    await appendEvents(db, id, 3, [{ type: "done" }]);
+    expect((await readEvents(db, id, 1)).map((e) => e.seq)).toEqual([2, 3]);
+    await finishGeneration(db, id, "stopped", 3);
+    expect(await getGeneration(db, "alice", id)).toMatchObject({ status: "stopped", stopRequested: true, lastSeq: 3 });
+    expect(await getGeneration(db, "bob", id)).toBeUndefined();
+    expect(await runningGeneration(db, "alice", t.id)).toBeUndefined();
+    // A new generation may start once the first has ended.
+    await createGeneration(db, { ownerId: "alice", threadId: t.id, messageId: m.id, instanceId: "i1" });
+  });
+
+  it("searches titles and message text by word prefixes, the same on both engines, never another user's", async () => {
+    const corpus: [string, string, string][] = [
+      ["alice", "Kubernetes networking", "How do pods talk to each other across nodes?"],
+      ["alice", "Café recipes", "A crème brûlée needs cream, sugar and eggs."],
+      ["alice", "Tax question", "My 2025 return: deductions for a home office"],
+      ["alice", "JSON keys", "Plain words only"],
+      ["bob", "Kubernetes for Bob", "pods and nodes"],
+    ];
+    const ids = new Map<string, string>();
+    for (const [owner, title, body] of corpus) {
+      const t = await createThread(db, owner, { title, profile: "Claude", settings: {} });
+      await insertMessage(db, { ownerId: owner, threadId: t.id, parentId: null, role: "user", parts: [...text(body), { type: "reasoning", text: "hiddenreasoning" } as never], status: "complete" });
+      ids.set(`${owner}:${title}`, t.id);
+    }
+    const titles = async (owner: string, query: string) => (await listThreads(db, owner, { query })).map((t) => t.title).sort();
+    expect(await titles("alice", "kube")).toEqual(["Kubernetes networking"]);
+    expect(await titles("alice", "pods nodes")).toEqual(["Kubernetes networking"]);
+    expect(await titles("alice", "creme brulee")).toEqual(["Café recipes"]);
+    expect(await titles("alice", "CAFE")).toEqual(["Café recipes"]);
+    expect(await titles("alice", "2025 deduct")).toEqual(["Tax question"]);
+    expect(await titles("alice", "type")).toEqual([]);
+    expect(await titles("alice", "hiddenreasoning")).toEqual([]);
+    expect(await titles("alice", "pods zebra")).toEqual([]);
+    expect(await titles("alice", "!!!")).toEqual([]);
+    expect(await titles("bob", "kubernetes")).toEqual(["Kubernetes for Bob"]);
+    // A renamed thread is found by its new title only.
+    const tax = ids.get("alice:Tax question")!;
+    await updateThread(db, "alice", tax, { title: "Finances" });
+    expect(await titles("alice", "finan")).toEqual(["Finances"]);
+    expect(await titles("alice", "tax")).toEqual([]);
+    // A deleted thread is gone from search.
+    await deleteThread(db, "alice", tax);
+    expect(await titles("alice", "deductions")).toEqual([]);
+  });
+
+  it("lists threads newest first", async () => {
+    await addUser(db, "carol");
+    const first = await createThread(db, "carol", { title: "one", profile: "p", settings: {} });
+    const second = await createThread(db, "carol", { title: "two", profile: "p", settings: {} });
+    await new Promise((r) => setTimeout(r, 5));
+    await updateThread(db, "carol", first.id, { settings: { x: 1 } });
+    expect((await listThreads(db, "carol")).map((t) => t.id)).toEqual([first.id, second.id]);
+  });
+});
