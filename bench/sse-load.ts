@@ -40,12 +40,14 @@ const dataDir = mkdtempSync(join(tmpdir(), "sse-load-"));
 const port = 18000 + Math.floor(Math.random() * 1000);
 const nodeArgs = (process.env["SERVER_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
 const server = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(ROOT, "src", "server", "main.ts")], {
-  env: { ...process.env, ...awsEnv, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, TITLE_GENERATION: "off", LOG_LEVEL: "error" },
+  env: { ...process.env, ...awsEnv, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, TITLE_GENERATION: "off", LOG_LEVEL: "error", RATE_LIMIT_PER_MINUTE: "1000000" },
   stdio: ["ignore", "inherit", "inherit"],
 });
 const base = `http://127.0.0.1:${port}`;
 const agent = new Agent({ connections: null, pipelining: 0, keepAliveTimeout: 30_000 });
-const http = (path: string, init: Parameters<typeof undiciFetch>[1] = {}) => undiciFetch(base + path, { ...init, dispatcher: agent });
+// As the web app sends them: state-changing requests need an Origin and X-Requested-With (CSRF protection).
+const http = (path: string, init: Parameters<typeof undiciFetch>[1] = {}) =>
+  undiciFetch(base + path, { ...init, headers: { origin: base, "x-requested-with": "fetch", ...(init.headers as Record<string, string>) }, dispatcher: agent });
 for (let i = 0; ; i++) {
   try {
     if ((await http("/healthz")).ok) break;

@@ -12,6 +12,22 @@ const envSchema = z.object({
   BODY_LIMIT_MB: z.coerce.number().positive().optional(),
   TITLE_GENERATION: z.enum(["on", "off"]).default("on"),
   TITLE_PROFILE: z.string().optional(),
+  /** PostgreSQL instead of the embedded SQLite file (postgres://user:password@host:5432/db). */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//i, "must be a postgres:// URL").optional(),
+  /** Sign-in: none (loopback only), local accounts, or OpenID Connect; default none on loopback, else local. */
+  AUTH_MODE: z.enum(["none", "local", "oidc"]).optional(),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_REDIRECT_URI: z.url().optional(),
+  OIDC_ALLOWED_EMAIL_DOMAINS: z.string().optional(),
+  OIDC_ADMIN_GROUP: z.string().min(1).optional(),
+  /** Trust X-Forwarded-For from a proxy in front (a load balancer) for client addresses in rate limits and logs. */
+  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+  /** Default per-user limit of answers started per minute (admins can set it per user). */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  /** Default per-user monthly spending cap in USD; unset: no cap (admins can set one per user). */
+  MONTHLY_SPEND_CAP_USD: z.string().regex(/^\d+(\.\d+)?$/, "must be an amount in dollars such as 25 or 7.50").optional(),
 });
 
 export type ServerEnv = z.output<typeof envSchema>;

@@ -1,4 +1,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
+import cookie from "@fastify/cookie";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
@@ -16,8 +19,16 @@ import { HttpError } from "./http-errors.js";
 import { generationRoutes } from "./routes/generations.js";
 import { profilesRoutes } from "./routes/profiles.js";
 import { threadRoutes } from "./routes/threads.js";
-import { installLocalUser } from "./user-context.js";
-import { serveWeb } from "./web.js";
+import type { AuthMode } from "../auth/mode.js";
+import type { OidcClient } from "../auth/oidc.js";
+import { addSetupToken } from "../store/sessions.js";
+import { hasAdmin } from "../store/users.js";
+import { AuthCookies } from "./auth/cookies.js";
+import { installAuth } from "./auth/plugin.js";
+import { UsageLimits, type LimitDefaults } from "./chat/limits.js";
+import { adminRoutes } from "./routes/admin.js";
+import { authRoutes } from "./routes/auth.js";
+import { inlineScriptHashes, serveWeb } from "./web.js";
 
 export interface AppOptions {
   config: AppConfig;
@@ -35,6 +46,17 @@ export interface AppOptions {
   shutdownGraceMs?: number;
   /** Directory of the built web app; omitted: no UI is served. */
   webRoot?: string;
+  /** Sign-in mode (default none: the local user); `oidc` needs `oidc`. */
+  authMode?: AuthMode;
+  oidc?: OidcClient;
+  /** The address users reach the app at (cookie flags, setup link, logout return). */
+  publicUrl?: string;
+  /** Per-user limits (defaults: 30 answers a minute, no spending cap). */
+  limits?: Partial<LimitDefaults>;
+  /** Trust X-Forwarded-For from a proxy in front. */
+  trustProxy?: boolean;
+  /** Time source for sessions, lockouts and limits (tests move it). */
+  clock?: () => Date;
 }
 
 /** Body limit in bytes that fits the longest message config.json allows (16 MiB when it sets no limit). */
@@ -45,7 +67,7 @@ export function bodyLimitFor(config: AppConfig, overrideBytes?: number): number 
 }
 
 /** The Fastify app: a thin shell that wires config, engine, store and routes together. */
-export async function buildApp(options: AppOptions): Promise<FastifyInstance & { generations: GenerationManager }> {
+export async function buildApp(options: AppOptions): Promise<FastifyInstance & { generations: GenerationManager; setupToken: string | undefined }> {
   const app = Fastify({
     logger: {
       level: options.logLevel ?? "info",
@@ -54,6 +76,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     },
     bodyLimit: bodyLimitFor(options.config, options.bodyLimitBytes),
     return503OnClosing: true,
+    trustProxy: options.trustProxy ?? false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -73,7 +96,36 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   });
 
   installRequestGuard(app, options.origins);
-  installLocalUser(app, await ensureLocalUser(options.db));
+  const clock = options.clock ?? (() => new Date());
+  const authMode = options.authMode ?? "none";
+  const cookies = new AuthCookies(options.publicUrl);
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", ...(options.webRoot ? inlineScriptHashes(options.webRoot) : [])],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:", "blob:"],
+        fontSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: options.publicUrl?.startsWith("https://") ? [] : null,
+      },
+    },
+    hsts: options.publicUrl?.startsWith("https://") ? { maxAge: 31536000 } : false,
+  });
+  installAuth(app, { mode: authMode, db: options.db, cookies, clock, localUser: await ensureLocalUser(options.db) });
+  let setupToken: string | undefined;
+  if (authMode === "local" && !(await hasAdmin(options.db))) {
+    setupToken = await addSetupToken(options.db, clock());
+    const base = options.publicUrl ?? options.origins[0] ?? "";
+    app.log.warn(`No admin account yet. Create it at ${base}/setup?token=${setupToken} (this one-time link is valid until the admin exists).`);
+  }
 
   const relay = options.relay ?? new InProcessRelay();
   const generations = new GenerationManager({
@@ -88,14 +140,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   });
   const recovered = await generations.recoverOrphans();
   if (recovered) app.log.warn({ recovered }, "saved generations interrupted by the last shutdown as stopped");
-  const chat = new ChatService(options.db, options.config, generations);
+  const limits = new UsageLimits(options.db, { ratePerMinute: options.limits?.ratePerMinute ?? 30, monthlyCap: options.limits?.monthlyCap ?? null }, clock);
+  const chat = new ChatService(options.db, options.config, generations, limits);
   const streams = new Set<() => void>();
 
   await app.register(swagger, {
     openapi: { info: { title: "Foundational LLM Chat API", version: "1" } },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: "/api/docs" });
+  await app.register(swaggerUi, { routePrefix: "/api/docs", staticCSP: true });
 
   app.get("/healthz", { schema: { hide: true } }, async (_request, reply) => {
     try {
@@ -105,7 +158,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
       return reply.status(503).send({ status: "unavailable", error: "database unreachable" });
     }
   });
-  app.get("/api/session", { schema: { tags: ["session"] } }, async (request) => ({ user: request.user, authMode: "none" }));
+  await app.register(authRoutes, { mode: authMode, db: options.db, cookies, clock, oidc: options.oidc, publicUrl: options.publicUrl });
+  await app.register(adminRoutes, { db: options.db, mode: authMode, clock });
   await app.register(profilesRoutes, { config: options.config });
   await app.register(threadRoutes, { db: options.db, chat, defaultProfile: options.config.defaultProfile.name });
   await app.register(generationRoutes, { generations, streams });
@@ -117,5 +171,5 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     for (const end of [...streams]) end();
     await relay.close();
   });
-  return Object.assign(app, { generations });
+  return Object.assign(app, { generations, setupToken });
 }

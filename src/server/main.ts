@@ -1,9 +1,11 @@
 import { join } from "node:path";
 import { ConfigError } from "../config/errors.js";
-import { allowedOrigins, EnvError, readServerEnv } from "../config/env.js";
+import { allowedOrigins, EnvError, readServerEnv, type ServerEnv } from "../config/env.js";
 import { findConfigFile, loadConfig } from "../config/load.js";
 import { BedrockProvider } from "../providers/bedrock/provider.js";
 import { openDatabase } from "../store/db.js";
+import { AuthConfigError, isLoopbackHost, resolveAuthMode } from "../auth/mode.js";
+import { OidcClient, type OidcSettings } from "../auth/oidc.js";
 import { buildApp } from "./app.js";
 import { ensureWebBuild, ROOT } from "./web-build.js";
 
@@ -14,13 +16,22 @@ async function main(): Promise<void> {
   const { config, path, warnings } = loadConfig(findConfigFile());
   const webRoot = join(ROOT, "web", "dist");
   await ensureWebBuild();
-  const db = await openDatabase(env.DATA_DIR);
+  const authMode = resolveAuthMode(env.AUTH_MODE, env.HOST);
+  const origins = allowedOrigins(env);
+  const publicUrl = env.PUBLIC_URL ?? origins[0]!;
+  const oidc = authMode === "oidc" ? new OidcClient(oidcSettings(env, publicUrl)) : undefined;
+  const db = await openDatabase(env.DATABASE_URL ?? env.DATA_DIR);
   const provider = new BedrockProvider();
   const app = await buildApp({
     config,
     db,
     provider,
-    origins: allowedOrigins(env),
+    origins,
+    authMode,
+    ...(oidc ? { oidc } : {}),
+    publicUrl,
+    limits: { ratePerMinute: env.RATE_LIMIT_PER_MINUTE, monthlyCap: env.MONTHLY_SPEND_CAP_USD ?? null },
+    trustProxy: env.TRUST_PROXY === "true",
     logLevel: env.LOG_LEVEL,
     ...(env.BODY_LIMIT_MB ? { bodyLimitBytes: env.BODY_LIMIT_MB * 1024 * 1024 } : {}),
     titleGeneration: env.TITLE_GENERATION,
@@ -28,7 +39,7 @@ async function main(): Promise<void> {
     webRoot,
   });
   for (const warning of warnings) app.log.warn(warning);
-  app.log.info({ config: path, profiles: config.profiles.length, data: env.DATA_DIR }, "config loaded");
+  app.log.info({ config: path, profiles: config.profiles.length, database: env.DATABASE_URL ? "postgres" : env.DATA_DIR, authMode }, "config loaded");
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -45,8 +56,26 @@ async function main(): Promise<void> {
   await app.listen({ port: env.PORT, host: env.HOST });
 }
 
+/** OIDC_* variables; the issuer and client id are required in AUTH_MODE=oidc. */
+function oidcSettings(env: ServerEnv, publicUrl: string): OidcSettings {
+  if (!env.OIDC_ISSUER || !env.OIDC_CLIENT_ID) {
+    throw new AuthConfigError("AUTH_MODE=oidc needs OIDC_ISSUER (the provider's issuer URL) and OIDC_CLIENT_ID; OIDC_CLIENT_SECRET too for a confidential client.");
+  }
+  const home = new URL("/", publicUrl).toString();
+  return {
+    issuer: env.OIDC_ISSUER,
+    clientId: env.OIDC_CLIENT_ID,
+    ...(env.OIDC_CLIENT_SECRET ? { clientSecret: env.OIDC_CLIENT_SECRET } : {}),
+    redirectUri: env.OIDC_REDIRECT_URI ?? new URL("/auth/callback", publicUrl).toString(),
+    postLogoutRedirectUri: home,
+    allowedEmailDomains: (env.OIDC_ALLOWED_EMAIL_DOMAINS ?? "").split(",").map((d) => d.trim().toLowerCase().replace(/^@/, "")).filter(Boolean),
+    ...(env.OIDC_ADMIN_GROUP ? { adminGroup: env.OIDC_ADMIN_GROUP } : {}),
+    allowInsecure: new URL(env.OIDC_ISSUER).protocol === "http:" && isLoopbackHost(new URL(env.OIDC_ISSUER).hostname),
+  };
+}
+
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof EnvError) {
+  if (error instanceof ConfigError || error instanceof EnvError || error instanceof AuthConfigError) {
     process.stderr.write(`error: ${error.message}\n`);
   } else {
     process.stderr.write(`error: cannot start the server: ${(error as Error)?.stack ?? String(error)}\n`);

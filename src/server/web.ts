@@ -1,7 +1,16 @@
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance } from "fastify";
+
+/** CSP hashes ('sha256-...') of the inline scripts of the built index.html (theme before first paint, prefetch). */
+export function inlineScriptHashes(root: string): string[] {
+  const file = join(root, "index.html");
+  if (!existsSync(file)) return [];
+  const html = readFileSync(file, "utf8");
+  return [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash("sha256").update(m[1]!).digest("base64")}'`);
+}
 
 /** Serves the built web app, with index.html for client-side routes. */
 export async function serveWeb(app: FastifyInstance, root: string): Promise<void> {

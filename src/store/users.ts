@@ -1,13 +1,51 @@
+import type { Selectable } from "kysely";
 import type { Db } from "./db.js";
-import { nowIso } from "./ids.js";
+import { newId, nowIso } from "./ids.js";
+import type { UsersTable } from "./schema.js";
 
 export const LOCAL_USER_ID = "local";
+
+export type Role = "admin" | "user";
 
 export interface User {
   id: string;
   email: string | null;
   name: string;
-  role: "admin" | "user";
+  role: Role;
+}
+
+/** What the admin pages show of an account. */
+export interface Account extends User {
+  disabled: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+  /** How the user signs in. */
+  signIn: "password" | "oidc" | "none";
+  monthlyCap: string | null;
+  ratePerMinute: number | null;
+  lockedUntil: string | null;
+}
+
+export function toUser(row: Pick<Selectable<UsersTable>, "id" | "email" | "name" | "role">): User {
+  return { id: row.id, email: row.email, name: row.name, role: row.role };
+}
+
+export function toAccount(row: Selectable<UsersTable>): Account {
+  return {
+    ...toUser(row),
+    disabled: row.disabled === 1,
+    createdAt: row.created_at,
+    lastLoginAt: row.last_login_at,
+    signIn: row.password_hash ? "password" : row.oidc_subject ? "oidc" : "none",
+    monthlyCap: row.monthly_cap,
+    ratePerMinute: row.rate_per_minute,
+    lockedUntil: row.locked_until,
+  };
+}
+
+/** Emails are compared case-insensitively: stored trimmed and lower-cased. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
 }
 
 /** The single user of `none` sign-in mode (a laptop): created once, an admin. */
@@ -18,4 +56,107 @@ export async function ensureLocalUser(db: Db): Promise<User> {
     .onConflict((oc) => oc.column("id").doNothing())
     .execute();
   return { id: LOCAL_USER_ID, email: null, name: "Local user", role: "admin" };
+}
+
+export class DuplicateEmailError extends Error {
+  override readonly name = "DuplicateEmailError";
+}
+
+export async function createUser(db: Db, input: { email: string; name?: string; role: Role; passwordHash?: string | null; oidc?: { issuer: string; subject: string } }, now = new Date()): Promise<User> {
+  const email = normalizeEmail(input.email);
+  const existing = await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst();
+  if (existing) throw new DuplicateEmailError(`An account for ${email} already exists.`);
+  const row = {
+    id: newId(),
+    email,
+    name: input.name?.trim() || email.split("@")[0] || email,
+    role: input.role,
+    created_at: nowIso(() => now),
+    password_hash: input.passwordHash ?? null,
+    oidc_issuer: input.oidc?.issuer ?? null,
+    oidc_subject: input.oidc?.subject ?? null,
+  };
+  await db.insertInto("users").values(row).execute();
+  return toUser(row);
+}
+
+export async function getAccount(db: Db, id: string): Promise<Account | undefined> {
+  const row = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+  return row && toAccount(row);
+}
+
+export async function findUserRowByEmail(db: Db, email: string): Promise<Selectable<UsersTable> | undefined> {
+  return db.selectFrom("users").selectAll().where("email", "=", normalizeEmail(email)).executeTakeFirst();
+}
+
+export async function listAccounts(db: Db): Promise<Account[]> {
+  const rows = await db.selectFrom("users").selectAll().where("id", "!=", LOCAL_USER_ID).orderBy("created_at").orderBy("id").execute();
+  return rows.map(toAccount);
+}
+
+/** Whether any admin who can sign in exists (the first-run setup is open until one does). */
+export async function hasAdmin(db: Db): Promise<boolean> {
+  const row = await db.selectFrom("users").select("id").where("role", "=", "admin").where("id", "!=", LOCAL_USER_ID).where("disabled", "=", 0).executeTakeFirst();
+  return row !== undefined;
+}
+
+export interface AccountPatch {
+  disabled?: boolean;
+  role?: Role;
+  name?: string;
+  monthlyCap?: string | null;
+  ratePerMinute?: number | null;
+}
+
+export async function updateAccount(db: Db, id: string, patch: AccountPatch): Promise<Account | undefined> {
+  const set = {
+    ...(patch.disabled !== undefined ? { disabled: patch.disabled ? 1 : 0 } : {}),
+    ...(patch.role !== undefined ? { role: patch.role } : {}),
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.monthlyCap !== undefined ? { monthly_cap: patch.monthlyCap } : {}),
+    ...(patch.ratePerMinute !== undefined ? { rate_per_minute: patch.ratePerMinute } : {}),
+  };
+  if (Object.keys(set).length) await db.updateTable("users").set(set).where("id", "=", id).where("id", "!=", LOCAL_USER_ID).execute();
+  return getAccount(db, id);
+}
+
+export async function setPasswordHash(db: Db, id: string, passwordHash: string): Promise<void> {
+  await db.updateTable("users").set({ password_hash: passwordHash, failed_logins: 0, first_failed_at: null, locked_until: null }).where("id", "=", id).execute();
+}
+
+/** The account behind an OpenID identity (issuer + subject). */
+export async function findOidcUser(db: Db, issuer: string, subject: string): Promise<Selectable<UsersTable> | undefined> {
+  return db.selectFrom("users").selectAll().where("oidc_issuer", "=", issuer).where("oidc_subject", "=", subject).executeTakeFirst();
+}
+
+/** Updates what the provider says of an OpenID user at each sign-in (email, name, admin group). */
+export async function refreshOidcUser(db: Db, id: string, claims: { email: string | null; name: string; role?: Role }, now: Date): Promise<void> {
+  await db
+    .updateTable("users")
+    .set({ email: claims.email, name: claims.name, last_login_at: now.toISOString(), ...(claims.role ? { role: claims.role } : {}) })
+    .where("id", "=", id)
+    .execute();
+}
+
+export const LOCKOUT = { failures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+
+/** Counts a failed password; the fifth within 15 minutes locks the account for 15 minutes. */
+export async function recordLoginFailure(db: Db, row: Selectable<UsersTable>, now: Date): Promise<{ locked: boolean }> {
+  const windowOpen = row.first_failed_at !== null && now.getTime() - Date.parse(row.first_failed_at) < LOCKOUT.windowMs;
+  const failures = windowOpen ? row.failed_logins + 1 : 1;
+  const locked = failures >= LOCKOUT.failures;
+  await db
+    .updateTable("users")
+    .set({
+      failed_logins: locked ? 0 : failures,
+      first_failed_at: locked ? null : windowOpen ? row.first_failed_at : now.toISOString(),
+      ...(locked ? { locked_until: new Date(now.getTime() + LOCKOUT.lockMs).toISOString() } : {}),
+    })
+    .where("id", "=", row.id)
+    .execute();
+  return { locked };
+}
+
+export async function recordLoginSuccess(db: Db, id: string, now: Date): Promise<void> {
+  await db.updateTable("users").set({ failed_logins: 0, first_failed_at: null, locked_until: null, last_login_at: now.toISOString() }).where("id", "=", id).execute();
 }

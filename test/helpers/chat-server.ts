@@ -38,7 +38,8 @@ export async function startChatServer(options: Partial<AppOptions> & { configPat
     async api(method, path, body, headers = {}) {
       const res = await fetch(url + path, {
         method,
-        headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+        // As the web app sends them: state-changing requests need both (CSRF protection).
+        headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), origin: url, "x-requested-with": "fetch", ...headers },
         ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
       });
       const text = await res.text();

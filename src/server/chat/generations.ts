@@ -18,6 +18,7 @@ import {
 } from "../../store/generations.js";
 import { newId } from "../../store/ids.js";
 import { deleteMessage, insertMessage, listThreadMessages, updateMessage, type StoredMessage } from "../../store/messages.js";
+import { recordUsage } from "../../store/usage.js";
 import { addThreadCost, getThread, setTitleIfPlaceholder, touchThread } from "../../store/threads.js";
 import type { GenerationEvent, Relay, SeqEvent } from "./relay.js";
 import { generateTitle, fallbackTitle } from "./title.js";
@@ -230,6 +231,18 @@ export class GenerationManager {
         });
         await finishGeneration(tx, live.id, final.status, done.seq);
         await touchThread(tx, live.ownerId, live.threadId);
+        if (final.usage.inputTokens + final.usage.outputTokens > 0) {
+          await recordUsage(tx, {
+            userId: live.ownerId,
+            threadId: live.threadId,
+            kind: "answer",
+            profile: profile.name,
+            modelId: final.messages.at(-1)?.modelId ?? profile.modelId,
+            inputTokens: final.usage.inputTokens,
+            outputTokens: final.usage.outputTokens,
+            cost: final.cost?.total ?? null,
+          });
+        }
         if (remaining.length) await appendEvents(tx, live.id, remaining[0]!.seq, remaining.map((e) => e.event));
       });
     } catch (error) {
@@ -257,6 +270,18 @@ export class GenerationManager {
         const generated = await generateTitle(provider, profile, question, answer);
         title = generated.title;
         if (generated.cost) await addThreadCost(db, live.ownerId, live.threadId, generated.cost.total);
+        if (generated.usage) {
+          await recordUsage(db, {
+            userId: live.ownerId,
+            threadId: live.threadId,
+            kind: "title",
+            profile: profile.name,
+            modelId: profile.modelId,
+            inputTokens: generated.usage.inputTokens,
+            outputTokens: generated.usage.outputTokens,
+            cost: generated.cost?.total ?? null,
+          });
+        }
       } catch (error) {
         log.warn({ err: error, threadId: live.threadId }, "title generation failed; using the first words");
       }

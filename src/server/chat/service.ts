@@ -9,6 +9,7 @@ import { getThread, touchThread, type Thread } from "../../store/threads.js";
 import { HttpError, notFound } from "../http-errors.js";
 import type { ChatSettings } from "../schemas.js";
 import type { GenerationManager } from "./generations.js";
+import type { UsageLimits } from "./limits.js";
 
 /** The engine-facing part of the chat settings (UI-only fields such as showCost are dropped). */
 export function engineSettings(settings: ChatSettings): SettingsInput {
@@ -62,6 +63,7 @@ export class ChatService {
     private readonly db: Db,
     private readonly config: AppConfig,
     private readonly generations: GenerationManager,
+    private readonly limits?: UsageLimits,
   ) {}
 
   profile(name: string): ModelProfile {
@@ -99,6 +101,7 @@ export class ChatService {
       parentId = parent.id;
     }
     await this.generations.assertIdle(request.ownerId, thread.id);
+    await this.limits?.check(request.ownerId);
     const userMessage = await this.db.transaction().execute(async (tx) => {
       await touchThread(tx, request.ownerId, thread.id, { profile: profile.name, settings });
       return insertMessage(tx, { ownerId: request.ownerId, threadId: thread.id, parentId, role: "user", parts: [{ type: "text", text }], status: "complete" });
@@ -124,6 +127,7 @@ export class ChatService {
     const input = applicableSettings(profile, settings);
     validate(profile, input);
     await this.generations.assertIdle(ownerId, thread.id);
+    await this.limits?.check(ownerId);
     await touchThread(this.db, ownerId, thread.id, { profile: profile.name, settings });
     await this.generations.discardFailed(ownerId, message);
     const started = await this.generations.start({ ownerId, threadId: thread.id, userMessage: question, profile, settings: input });

@@ -3,6 +3,7 @@ import type { Cost } from "../../engine/cost.js";
 import type { Provider } from "../../engine/provider.js";
 import { resolveSettings } from "../../engine/settings.js";
 import { runTurn } from "../../engine/turn.js";
+import type { Usage } from "../../engine/types.js";
 
 const TITLE_PROMPT =
   "You name chat conversations. Reply with a short title of at most six words for the conversation below, in its language, with no quotes and no final punctuation.";
@@ -20,7 +21,7 @@ export function cleanTitle(raw: string): string | undefined {
 }
 
 /** Asks the model for a short title after the first answer. Returns the title and what it cost. */
-export async function generateTitle(provider: Provider, profile: ModelProfile, question: string, answer: string): Promise<{ title: string; cost: Cost | null }> {
+export async function generateTitle(provider: Provider, profile: ModelProfile, question: string, answer: string): Promise<{ title: string; cost: Cost | null; usage: Usage | null }> {
   const style = profile.reasoning.style;
   const settings = resolveSettings(profile, {
     stream: false,
@@ -35,5 +36,5 @@ export async function generateTitle(provider: Provider, profile: ModelProfile, q
     if (event.type === "done") result = event.result;
   }
   const title = result && result.status === "complete" ? cleanTitle(result.text) : undefined;
-  return { title: title ?? fallbackTitle(question), cost: result?.cost ?? null };
+  return { title: title ?? fallbackTitle(question), cost: result?.cost ?? null, usage: result?.usage ?? null };
 }

@@ -1,0 +1,94 @@
+import { sumAmounts } from "../engine/cost.js";
+import type { Db } from "./db.js";
+import { newId } from "./ids.js";
+import type { UsageRecordsTable } from "./schema.js";
+
+export interface UsageInput {
+  userId: string;
+  threadId: string | null;
+  kind: UsageRecordsTable["kind"];
+  profile: string | null;
+  modelId: string;
+  inputTokens: number;
+  outputTokens: number;
+  cost: string | null;
+}
+
+/** Records one paid model call. */
+export async function recordUsage(db: Db, usage: UsageInput, now = new Date()): Promise<void> {
+  await db
+    .insertInto("usage_records")
+    .values({
+      id: newId(now.getTime()),
+      user_id: usage.userId,
+      thread_id: usage.threadId,
+      kind: usage.kind,
+      profile: usage.profile,
+      model_id: usage.modelId,
+      input_tokens: usage.inputTokens,
+      output_tokens: usage.outputTokens,
+      cost: usage.cost,
+      created_at: now.toISOString(),
+    })
+    .execute();
+}
+
+/** The first instant of the calendar month (UTC) that contains `now`. */
+export function monthStart(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+}
+
+/** What a user has spent since `since`, exact decimal text. */
+export async function spentSince(db: Db, userId: string, since: Date): Promise<string> {
+  const rows = await db.selectFrom("usage_records").select("cost").where("user_id", "=", userId).where("created_at", ">=", since.toISOString()).where("cost", "is not", null).execute();
+  return sumAmounts(rows.map((r) => r.cost!)).total;
+}
+
+/** Generations a user started since `since` (for the per-minute limit; counted in the database, across instances). */
+export async function generationsSince(db: Db, userId: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom("generations")
+    .select((eb) => eb.fn.countAll<string | number>().as("n"))
+    .where("owner_id", "=", userId)
+    .where("started_at", ">=", since.toISOString())
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export interface UsageRow {
+  day: string;
+  userId: string;
+  email: string | null;
+  modelId: string;
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cost: string;
+}
+
+/** Usage per day, user and model since `since` (exact cost sums). */
+export async function usageReport(db: Db, since: Date): Promise<UsageRow[]> {
+  const rows = await db
+    .selectFrom("usage_records")
+    .leftJoin("users", "users.id", "usage_records.user_id")
+    .select(["usage_records.user_id", "users.email", "usage_records.model_id", "usage_records.input_tokens", "usage_records.output_tokens", "usage_records.cost", "usage_records.created_at"])
+    .where("usage_records.created_at", ">=", since.toISOString())
+    .execute();
+  const groups = new Map<string, UsageRow & { costs: string[] }>();
+  for (const r of rows) {
+    const day = r.created_at.slice(0, 10);
+    const key = `${day}\u0000${r.user_id}\u0000${r.model_id}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { day, userId: r.user_id, email: r.email, modelId: r.model_id, calls: 0, inputTokens: 0, outputTokens: 0, cost: "0", costs: [] };
+      groups.set(key, group);
+    }
+    group.calls += 1;
+    group.inputTokens += r.input_tokens;
+    group.outputTokens += r.output_tokens;
+    if (r.cost !== null) group.costs.push(r.cost);
+  }
+  return [...groups.values()]
+    .map(({ costs, ...row }) => ({ ...row, cost: sumAmounts(costs).total }))
+    .sort((a, b) => a.day.localeCompare(b.day) || (a.email ?? "").localeCompare(b.email ?? "") || a.modelId.localeCompare(b.modelId));
+}
