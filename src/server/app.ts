@@ -55,6 +55,8 @@ export interface AppOptions {
   limits?: Partial<LimitDefaults>;
   /** Trust X-Forwarded-For from a proxy in front. */
   trustProxy?: boolean;
+  /** Sign-in attempts allowed per client address in 5 minutes (default 30). */
+  signInAttemptsPerIp?: number;
   /** Time source for sessions, lockouts and limits (tests move it). */
   clock?: () => Date;
 }
@@ -137,6 +139,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
     ...(options.titleGeneration ? { titleGeneration: options.titleGeneration } : {}),
     ...(options.titleProfile ? { titleProfile: options.titleProfile } : {}),
+    clock,
   });
   const recovered = await generations.recoverOrphans();
   if (recovered) app.log.warn({ recovered }, "saved generations interrupted by the last shutdown as stopped");
@@ -158,7 +161,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
       return reply.status(503).send({ status: "unavailable", error: "database unreachable" });
     }
   });
-  await app.register(authRoutes, { mode: authMode, db: options.db, cookies, clock, oidc: options.oidc, publicUrl: options.publicUrl });
+  await app.register(authRoutes, { mode: authMode, db: options.db, cookies, clock, oidc: options.oidc, publicUrl: options.publicUrl, attemptsPerIp: options.signInAttemptsPerIp ?? 30 });
   await app.register(adminRoutes, { db: options.db, mode: authMode, clock });
   await app.register(profilesRoutes, { config: options.config });
   await app.register(threadRoutes, { db: options.db, chat, defaultProfile: options.config.defaultProfile.name });

@@ -17,12 +17,12 @@ export interface GenerationRow {
 }
 
 /** Records a running generation; ConflictError when the thread already has one (a unique partial index). */
-export async function createGeneration(db: Db, input: { ownerId: string; threadId: string; messageId: string; instanceId: string }): Promise<string> {
+export async function createGeneration(db: Db, input: { ownerId: string; threadId: string; messageId: string; instanceId: string; now?: Date }): Promise<string> {
   const id = newId();
   try {
     await db
       .insertInto("generations")
-      .values({ id, owner_id: input.ownerId, thread_id: input.threadId, message_id: input.messageId, status: "running", instance_id: input.instanceId, started_at: nowIso(), finished_at: null })
+      .values({ id, owner_id: input.ownerId, thread_id: input.threadId, message_id: input.messageId, status: "running", instance_id: input.instanceId, started_at: (input.now ?? new Date()).toISOString(), finished_at: null })
       .execute();
   } catch (error) {
     if (/UNIQUE|unique/.test((error as Error).message)) throw new ConflictError("This thread already has an answer being generated; stop it or wait for it to finish.");

@@ -7,24 +7,24 @@ import { BedrockProvider } from "../../src/providers/bedrock/provider.js";
 import { openDatabase, type Db } from "../../src/store/db.js";
 
 export interface ChatServer {
-  app: FastifyInstance & { generations: GenerationManager };
+  app: FastifyInstance & { generations: GenerationManager; setupToken: string | undefined };
   url: string;
   db: Db;
   provider: BedrockProvider;
-  api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers }>;
   close(): Promise<void>;
 }
 
 /** The real server on 127.0.0.1 with an in-memory database, talking to the Bedrock emulator. */
-export async function startChatServer(options: Partial<AppOptions> & { configPatch?: Record<string, unknown> } = {}): Promise<ChatServer> {
+export async function startChatServer(options: Partial<AppOptions> & { configPatch?: Record<string, unknown>; database?: string } = {}): Promise<ChatServer> {
   const base = loadConfig(BUNDLED_CONFIG_PATH).config;
   const config = options.configPatch
     ? parseConfigText(JSON.stringify({ ...JSON.parse((await import("node:fs")).readFileSync(BUNDLED_CONFIG_PATH, "utf8")), ...options.configPatch }), "config.json").config
     : base;
-  const db = await openDatabase(":memory:");
+  const db = await openDatabase(options.database ?? ":memory:");
   const provider = new BedrockProvider();
   const origins: string[] = [];
-  const { configPatch: _ignored, ...rest } = options;
+  const { configPatch: _ignored, database: _location, ...rest } = options;
   const app = await buildApp({ config, db, provider, origins, logLevel: "silent", flushMs: 50, titleGeneration: "off", shutdownGraceMs: 300, ...rest });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const address = app.server.address();
@@ -37,13 +37,14 @@ export async function startChatServer(options: Partial<AppOptions> & { configPat
     provider,
     async api(method, path, body, headers = {}) {
       const res = await fetch(url + path, {
+        redirect: "manual",
         method,
         // As the web app sends them: state-changing requests need both (CSRF protection).
         headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), origin: url, "x-requested-with": "fetch", ...headers },
         ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
       });
       const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+      return { status: res.status, body: text && res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text || undefined, headers: res.headers };
     },
     async close() {
       await app.close();
@@ -64,10 +65,10 @@ export interface SseEvent {
  * Reads a generation's SSE stream until it ends, or until `stopAfter` events (then disconnects, as a browser
  * tab that closes would).
  */
-export async function readEvents(url: string, options: { lastEventId?: number; stopAfter?: number; timeoutMs?: number } = {}): Promise<{ status: number; events: SseEvent[] }> {
+export async function readEvents(url: string, options: { lastEventId?: number; stopAfter?: number; timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<{ status: number; events: SseEvent[] }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 15_000);
-  const res = await fetch(url, { headers: options.lastEventId !== undefined ? { "last-event-id": String(options.lastEventId) } : {}, signal: controller.signal });
+  const res = await fetch(url, { headers: { ...options.headers, ...(options.lastEventId !== undefined ? { "last-event-id": String(options.lastEventId) } : {}) }, signal: controller.signal });
   const events: SseEvent[] = [];
   if (res.status !== 200 || !res.body) {
     clearTimeout(timer);
@@ -105,4 +106,28 @@ export async function waitFor<T>(probe: () => Promise<T>, ok: (value: T) => bool
     if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(value).slice(0, 500)}`);
     await sleep(25);
   }
+}
+
+/** A signed-in browser, as far as the API sees it: the session cookie on every request. */
+export interface Session {
+  cookie: string;
+  api: ChatServer["api"];
+}
+
+/** The session cookie (name=value) from a response's Set-Cookie. */
+export function sessionCookie(headers: Headers): string {
+  const found = headers.getSetCookie().find((c) => /^(__Host-)?chat_session=[^;]/.test(c));
+  if (!found) throw new Error(`no session cookie in ${JSON.stringify(headers.getSetCookie())}`);
+  return found.split(";")[0]!;
+}
+
+/** Signs in with a password (local mode) and returns an API bound to that session. */
+export async function signIn(server: ChatServer, email: string, password: string): Promise<Session> {
+  const res = await server.api("POST", "/auth/login", { email, password });
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return asSession(server, sessionCookie(res.headers));
+}
+
+export function asSession(server: ChatServer, cookie: string): Session {
+  return { cookie, api: (method, path, body, headers = {}) => server.api(method, path, body, { cookie, ...headers }) };
 }

@@ -40,6 +40,8 @@ export interface GenerationOptions {
   titleGeneration?: "on" | "off";
   /** Profile that writes titles (default: the thread's). */
   titleProfile?: string;
+  /** Time source for start times and usage records (rate limits and spending caps count by it). */
+  clock?: () => Date;
 }
 
 interface LiveGeneration {
@@ -115,7 +117,7 @@ export class GenerationManager {
     const messageId = newId();
     // One commit for the generation, its (empty) answer and the thread's active branch.
     const generationId = await db.transaction().execute(async (tx) => {
-      const id = await createGeneration(tx, { ownerId: request.ownerId, threadId: request.threadId, messageId, instanceId: this.instanceId });
+      const id = await createGeneration(tx, { ownerId: request.ownerId, threadId: request.threadId, messageId, instanceId: this.instanceId, now: this.now() });
       await insertMessage(tx, {
         id: messageId,
         ownerId: request.ownerId,
@@ -241,7 +243,7 @@ export class GenerationManager {
             inputTokens: final.usage.inputTokens,
             outputTokens: final.usage.outputTokens,
             cost: final.cost?.total ?? null,
-          });
+          }, this.now());
         }
         if (remaining.length) await appendEvents(tx, live.id, remaining[0]!.seq, remaining.map((e) => e.event));
       });
@@ -280,13 +282,17 @@ export class GenerationManager {
             inputTokens: generated.usage.inputTokens,
             outputTokens: generated.usage.outputTokens,
             cost: generated.cost?.total ?? null,
-          });
+          }, this.now());
         }
       } catch (error) {
         log.warn({ err: error, threadId: live.threadId }, "title generation failed; using the first words");
       }
     }
     await setTitleIfPlaceholder(db, live.ownerId, live.threadId, PLACEHOLDER_TITLE, title);
+  }
+
+  private now(): Date {
+    return this.options.clock?.() ?? new Date();
   }
 
   private emit(live: LiveGeneration, event: GenerationEvent): void {

@@ -20,11 +20,11 @@ export interface AuthRoutesOptions {
   oidc: OidcClient | undefined;
   /** The app's home, where logout ends. */
   publicUrl: string | undefined;
+  /** Sign-in attempts allowed per client address in 5 minutes, on top of the per-account lockout. */
+  attemptsPerIp: number;
 }
 
 const credentials = z.object({ email: z.string().max(320), password: z.string().max(1024) });
-/** Sign-in attempts per client address, on top of the per-account lockout. */
-const loginRateLimit = { rateLimit: { max: 30, timeWindow: "5 minutes" } };
 
 function accountError(error: unknown): never {
   if (error instanceof AccountError) throw new HttpError(error.status, error.code, error.message);
@@ -34,6 +34,13 @@ function accountError(error: unknown): never {
 /** Sign-in, sign-out, first-run setup, password change and the OpenID redirect flow. */
 export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options) => {
   const { db, cookies, clock, mode, oidc } = options;
+  const loginRateLimit = {
+    rateLimit: {
+      max: options.attemptsPerIp,
+      timeWindow: "5 minutes",
+      errorResponseBuilder: () => new HttpError(429, "too_many_attempts", "Too many sign-in attempts from your network. Wait five minutes and try again."),
+    },
+  };
 
   async function startSession(request: FastifyRequest, reply: FastifyReply, user: User, idToken?: string): Promise<void> {
     const { token } = await createSession(db, user.id, clock(), { ...(request.headers["user-agent"] ? { userAgent: request.headers["user-agent"] } : {}), ...(idToken ? { idToken } : {}) });
