@@ -1,8 +1,10 @@
 #!/usr/bin/env node
+import { EnvError } from "../config/env.js";
 import { ConfigError } from "../config/errors.js";
 import { ChatError, SettingsError } from "../engine/errors.js";
 import { chatCommand } from "./chat.js";
 import { UsageError } from "./chat-args.js";
+import { usersCommand } from "./users.js";
 
 // The pinned AWS SDK works on Node 20; its notice about future releases would break the one-line stderr contract.
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
@@ -10,7 +12,8 @@ process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
 const HELP = `Usage: npm run --silent cli -- <command> [options]
 
 Commands:
-  chat    talk to a Bedrock model from the terminal (chat --help for its options)`;
+  chat    talk to a Bedrock model from the terminal (chat --help for its options)
+  users   manage accounts: add, list, disable, enable, reset-password, role (users --help)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -18,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "chat":
       return chatCommand(rest, io);
+    case "users":
+      return usersCommand(rest, io);
     case undefined:
     case "help":
     case "--help":
@@ -37,7 +42,7 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError || error instanceof SettingsError) {
       process.stderr.write(`usage error: ${error.message}\n`);
       process.exitCode = 2;
-    } else if (error instanceof ConfigError || error instanceof ChatError) {
+    } else if (error instanceof ConfigError || error instanceof ChatError || error instanceof EnvError) {
       process.stderr.write(`error: ${error.message}\n`);
       process.exitCode = 1;
     } else {
