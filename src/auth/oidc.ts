@@ -50,6 +50,13 @@ const claimsSchema = z.object({
   groups: z.union([z.array(z.string()), z.string()]).optional(),
 });
 
+/** openid-client wraps the precise reason (e.g. 'unexpected "state" response parameter value') in `cause`. */
+function deepestMessage(error: unknown): string {
+  let message = String(error);
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) message = e.message;
+  return message;
+}
+
 /** Amazon Cognito user pools: issuer https://cognito-idp.<region>.amazonaws.com/<pool id>. */
 export function isCognitoIssuer(issuer: string): boolean {
   try {
@@ -103,7 +110,7 @@ export class OidcClient {
         idTokenExpected: true,
       });
     } catch (error) {
-      throw new OidcLoginError("invalid_callback", `Sign-in could not be completed: ${(error as Error).message}. Start again from the sign-in page.`);
+      throw new OidcLoginError("invalid_callback", `Sign-in could not be completed (${deepestMessage(error)}). Start again from the sign-in page.`);
     }
     const claims = claimsSchema.parse(tokens.claims());
     const email = claims.email && claims.email_verified !== false && claims.email_verified !== "false" ? claims.email.toLowerCase() : null;

@@ -16,7 +16,7 @@ export interface ChatServer {
 }
 
 /** The real server on 127.0.0.1 with an in-memory database, talking to the Bedrock emulator. */
-export async function startChatServer(options: Partial<AppOptions> & { configPatch?: Record<string, unknown>; database?: string } = {}): Promise<ChatServer> {
+export async function startChatServer(options: Partial<AppOptions> & { configPatch?: Record<string, unknown>; database?: string; port?: number } = {}): Promise<ChatServer> {
   const base = loadConfig(BUNDLED_CONFIG_PATH).config;
   const config = options.configPatch
     ? parseConfigText(JSON.stringify({ ...JSON.parse((await import("node:fs")).readFileSync(BUNDLED_CONFIG_PATH, "utf8")), ...options.configPatch }), "config.json").config
@@ -24,9 +24,9 @@ export async function startChatServer(options: Partial<AppOptions> & { configPat
   const db = await openDatabase(options.database ?? ":memory:");
   const provider = new BedrockProvider();
   const origins: string[] = [];
-  const { configPatch: _ignored, database: _location, ...rest } = options;
+  const { configPatch: _ignored, database: _location, port: _port, ...rest } = options;
   const app = await buildApp({ config, db, provider, origins, logLevel: "silent", flushMs: 50, titleGeneration: "off", shutdownGraceMs: 300, ...rest });
-  await app.listen({ port: 0, host: "127.0.0.1" });
+  await app.listen({ port: options.port ?? 0, host: "127.0.0.1" });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
   origins.push(url);
