@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "./api/client.js";
-import type { Profile, ThreadSummary } from "./api/types.js";
+import type { Profile, SessionInfo, ThreadSummary } from "./api/types.js";
+import { AccountMenu } from "./features/auth/AccountMenu.js";
 import { ChatView } from "./features/chat/ChatView.js";
 import { Sidebar } from "./features/threads/Sidebar.js";
 import { ThemePicker } from "./features/theme.js";
@@ -11,7 +12,8 @@ function threadIdFrom(path: string): string | null {
   return /^\/t\/([\w-]+)$/.exec(path)?.[1] ?? null;
 }
 
-export function App() {
+/** The chat: threads in the sidebar, the conversation beside them. `openPage` leaves for other pages (Admin). */
+export function App(props: { session: SessionInfo; navigate: (to: string) => void }) {
   const [path, setPath] = useState(location.pathname);
   const [profiles, setProfiles] = useState<{ profiles: Profile[]; defaultProfile: string } | null>(null);
   const [threads, setThreads] = useState<ThreadSummary[]>([]);
@@ -101,6 +103,21 @@ export function App() {
           footer={
             <div className={styles.sidebarFooter}>
               <ThemePicker />
+              {props.session.user?.role === "admin" && props.session.authMode !== "none" ? (
+                <a
+                  href="/admin"
+                  className={styles.footerLink}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    props.navigate("/admin");
+                  }}
+                >
+                  {t.admin}
+                </a>
+              ) : null}
+              <span className={styles.footerEnd}>
+                <AccountMenu session={props.session} />
+              </span>
             </div>
           }
         />

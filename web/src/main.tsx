@@ -1,7 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { prefetchThread } from "./api/client.js";
-import { App } from "./App.js";
+import { AuthGate } from "./features/auth/AuthGate.js";
 import "./styles/global.css";
 
 const opened = /^\/t\/([\w-]+)$/.exec(location.pathname)?.[1];
@@ -9,6 +9,6 @@ if (opened) prefetchThread(opened);
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <App />
+    <AuthGate />
   </StrictMode>,
 );

@@ -1,4 +1,4 @@
-import type { ChatSettings, Message, Profile, Thread, ThreadDetail, ThreadSummary } from "./types.js";
+import type { Account, AuditEntry, ChatSettings, Message, Profile, SessionInfo, SessionUser, Thread, ThreadDetail, ThreadSummary, UsageRow } from "./types.js";
 
 /** An error the server explained ({error: {code, message}}), or a network failure (code "network"). */
 export class ApiError extends Error {
@@ -27,6 +27,8 @@ async function request<T>(method: string, path: string, body?: unknown, started?
   const text = await res.text();
   const data = text ? (JSON.parse(text) as unknown) : undefined;
   if (!res.ok) {
+    // The session ended (expired, revoked, signed out in another tab): the app shows the sign-in page.
+    if (res.status === 401 && !path.startsWith("/auth/")) dispatchEvent(new Event("session-ended"));
     const error = (data as { error?: { code: string; message: string } } | undefined)?.error;
     throw new ApiError(res.status, error?.code ?? "http_error", error?.message ?? `The server answered ${res.status}.`);
   }
@@ -61,4 +63,21 @@ export const api = {
   regenerate: (messageId: string, body: { profile?: string; settings?: ChatSettings }) =>
     request<{ generationId: string; assistantMessageId: string }>("POST", `/api/messages/${messageId}/regenerate`, body),
   stop: (generationId: string) => request<{ status: string }>("POST", `/api/generations/${generationId}/stop`),
+
+  session: () => request<SessionInfo>("GET", "/api/session"),
+  signIn: (email: string, password: string) => request<{ user: SessionUser }>("POST", "/auth/login", { email, password }),
+  setup: (body: { token: string; email: string; password: string }) => request<{ user: SessionUser }>("POST", "/auth/setup", body),
+  signOut: (everywhere = false) => request<{ redirect: string }>("POST", everywhere ? "/auth/logout-everywhere" : "/auth/logout"),
+  changePassword: (currentPassword: string, newPassword: string) => request<{ ok: true }>("POST", "/api/account/password", { currentPassword, newPassword }),
+
+  admin: {
+    users: () => request<{ users: Account[]; authMode: string }>("GET", "/api/admin/users"),
+    addUser: (body: { email: string; password: string; role: "admin" | "user"; name?: string }) => request<{ user: Account }>("POST", "/api/admin/users", body),
+    updateUser: (id: string, patch: Partial<{ disabled: boolean; role: "admin" | "user"; monthlyCap: string | null; ratePerMinute: number | null }>) =>
+      request<{ user: Account }>("PATCH", `/api/admin/users/${id}`, patch),
+    revokeSessions: (id: string) => request<{ revoked: number }>("POST", `/api/admin/users/${id}/revoke-sessions`),
+    resetPassword: (id: string, password: string) => request<{ ok: true }>("POST", `/api/admin/users/${id}/password`, { password }),
+    usage: (days: number) => request<{ since: string; rows: UsageRow[] }>("GET", `/api/admin/usage?days=${days}`),
+    audit: () => request<{ entries: AuditEntry[] }>("GET", "/api/admin/audit"),
+  },
 };

@@ -87,3 +87,48 @@ export interface ThreadDetail {
 }
 
 export type { GenerationEvent } from "../../../src/shared/generation-events.js";
+
+export type AuthMode = "none" | "local" | "oidc";
+
+export interface SessionUser {
+  id: string;
+  email: string | null;
+  name: string;
+  role: "admin" | "user";
+}
+
+export interface SessionInfo {
+  authMode: AuthMode;
+  user: SessionUser | null;
+  setupRequired: boolean;
+}
+
+export interface Account extends SessionUser {
+  disabled: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+  signIn: "password" | "oidc" | "none";
+  monthlyCap: string | null;
+  ratePerMinute: number | null;
+  lockedUntil: string | null;
+}
+
+export interface UsageRow {
+  day: string;
+  userId: string;
+  email: string | null;
+  modelId: string;
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cost: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  actorEmail: string | null;
+  action: string;
+  targetEmail: string | null;
+  detail: Record<string, unknown> | null;
+  createdAt: string;
+}

@@ -8,7 +8,7 @@ export interface MenuItem {
 }
 
 /** A button that opens a menu (role menu / menuitem) with arrow-key navigation and Esc to close. */
-export function MenuButton(props: { label: string; icon: string; items: MenuItem[]; className?: string }) {
+export function MenuButton(props: { label: string; icon: string; items: MenuItem[]; className?: string; heading?: string; up?: boolean }) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLDivElement>(null);
@@ -41,7 +41,12 @@ export function MenuButton(props: { label: string; icon: string; items: MenuItem
         {props.icon}
       </button>
       {open ? (
-        <div ref={menu} role="menu" aria-label={props.label} className={styles.menu} onKeyDown={onKey}>
+        <div ref={menu} role="menu" aria-label={props.label} className={`${styles.menu} ${props.up ? styles.menuUp : ""}`} onKeyDown={onKey}>
+          {props.heading ? (
+            <div role="presentation" className={styles.menuHeading}>
+              {props.heading}
+            </div>
+          ) : null}
           {props.items.map((item) => (
             <button
               key={item.label}

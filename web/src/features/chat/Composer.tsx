@@ -1,7 +1,7 @@
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from "react";
 import { t } from "../../i18n/index.js";
 import styles from "./chat.module.css";
-import { loadDraft, saveDraft } from "./drafts.js";
+import { flushDraft, loadDraft, saveDraft } from "./drafts.js";
 
 export interface ComposerHandle {
   clear(): void;
@@ -39,7 +39,12 @@ export const Composer = forwardRef<ComposerHandle, { draftKey: string; generatin
   const [pasted, setPasted] = useState<string[]>([]);
   const pastedRef = useRef(pasted);
   pastedRef.current = pasted;
-  const persist = () => saveDraft(props.draftKey, () => ({ text: area.current?.value ?? "", pasted: pastedRef.current }));
+  // The element itself is captured, not the ref: a save still pending when the composer unmounts (the session
+  // ended, the page changed) must read the text typed, not an empty ref.
+  const persist = () => {
+    const el = area.current;
+    saveDraft(props.draftKey, () => ({ text: el?.value ?? "", pasted: pastedRef.current }));
+  };
 
   useEffect(() => {
     let live = true;
@@ -55,8 +60,10 @@ export const Composer = forwardRef<ComposerHandle, { draftKey: string; generatin
       setEmpty(isBlank(area.current));
       setRows(rowsFor(area.current));
     });
+    const key = props.draftKey;
     return () => {
       live = false;
+      flushDraft(key);
     };
   }, [props.draftKey]);
 

@@ -23,22 +23,31 @@ export async function loadDraft(key: string): Promise<Draft> {
   }
 }
 
+const pending = new Map<string, () => void>();
+
 /** Saves after a pause in typing; the text is read then, once, not on every key. */
 export function saveDraft(key: string, read: () => Draft, delayMs = 400): void {
   if (!store) return;
   clearTimeout(timers.get(key));
-  timers.set(
-    key,
-    setTimeout(() => {
-      timers.delete(key);
-      const draft = read();
-      void (draft.text || draft.pasted.length ? set(key, draft, store) : del(key, store)).catch(() => undefined);
-    }, delayMs),
-  );
+  const write = () => {
+    timers.delete(key);
+    pending.delete(key);
+    const draft = read();
+    void (draft.text || draft.pasted.length ? set(key, draft, store) : del(key, store)).catch(() => undefined);
+  };
+  pending.set(key, write);
+  timers.set(key, setTimeout(write, delayMs));
+}
+
+/** Writes a pending save now (the composer is going away: another page, the session ended). */
+export function flushDraft(key: string): void {
+  clearTimeout(timers.get(key));
+  pending.get(key)?.();
 }
 
 export function clearDraft(key: string): void {
   clearTimeout(timers.get(key));
   timers.delete(key);
+  pending.delete(key);
   if (store) void del(key, store).catch(() => undefined);
 }
