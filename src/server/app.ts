@@ -8,10 +8,11 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { sql } from "kysely";
 import type { AppConfig } from "../config/resolve.js";
 import type { Provider } from "../engine/provider.js";
-import type { Db } from "../store/db.js";
+import { dialectOf, type Db } from "../store/db.js";
 import { ConflictError } from "../store/generations.js";
 import { ensureLocalUser } from "../store/users.js";
 import { GenerationManager } from "./chat/generations.js";
+import { PostgresRelay } from "./chat/pg-relay.js";
 import { InProcessRelay, type Relay } from "./chat/relay.js";
 import { ChatService } from "./chat/service.js";
 import { installRequestGuard } from "./guard.js";
@@ -37,6 +38,8 @@ export interface AppOptions {
   /** Origins the app answers for (PUBLIC_URL and loopback); others are refused. */
   origins: string[];
   relay?: Relay;
+  /** PostgreSQL URL of the database: instances then share live events through LISTEN/NOTIFY. */
+  postgresUrl?: string;
   logLevel?: string;
   bodyLimitBytes?: number;
   flushMs?: number;
@@ -129,7 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     app.log.warn(`No admin account yet. Create it at ${base}/setup?token=${setupToken} (this one-time link is valid until the admin exists).`);
   }
 
-  const relay = options.relay ?? new InProcessRelay();
+  const relay = options.relay ?? (options.postgresUrl ? await PostgresRelay.connect(options.postgresUrl, options.db, app.log) : new InProcessRelay());
   const generations = new GenerationManager({
     db: options.db,
     provider: options.provider,
@@ -140,6 +143,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     ...(options.titleGeneration ? { titleGeneration: options.titleGeneration } : {}),
     ...(options.titleProfile ? { titleProfile: options.titleProfile } : {}),
     clock,
+    multiInstance: dialectOf(options.db) === "postgres",
   });
   const recovered = await generations.recoverOrphans();
   if (recovered) app.log.warn({ recovered }, "saved generations interrupted by the last shutdown as stopped");

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     db,
     provider,
     origins,
+    ...(env.DATABASE_URL ? { postgresUrl: env.DATABASE_URL } : {}),
     authMode,
     ...(oidc ? { oidc } : {}),
     publicUrl,

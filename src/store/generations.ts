@@ -22,7 +22,7 @@ export async function createGeneration(db: Db, input: { ownerId: string; threadI
   try {
     await db
       .insertInto("generations")
-      .values({ id, owner_id: input.ownerId, thread_id: input.threadId, message_id: input.messageId, status: "running", instance_id: input.instanceId, started_at: (input.now ?? new Date()).toISOString(), finished_at: null })
+      .values({ id, owner_id: input.ownerId, thread_id: input.threadId, message_id: input.messageId, status: "running", instance_id: input.instanceId, started_at: (input.now ?? new Date()).toISOString(), heartbeat_at: (input.now ?? new Date()).toISOString(), finished_at: null })
       .execute();
   } catch (error) {
     if (/UNIQUE|unique/.test((error as Error).message)) throw new ConflictError("This thread already has an answer being generated; stop it or wait for it to finish.");
@@ -84,4 +84,18 @@ export async function readEvents(db: Db, id: string, afterSeq: number): Promise<
     });
   }
   return out;
+}
+
+/** Marks these generations alive now (the instance running them is). */
+export async function heartbeat(db: Db, ids: readonly string[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.updateTable("generations").set({ heartbeat_at: now.toISOString() }).where("id", "in", ids).where("status", "=", "running").execute();
+}
+
+/** Running generations, all of them or only those whose heartbeat is older than `staleBefore`. */
+export async function runningGenerations(db: Db, staleBefore?: Date): Promise<{ id: string; ownerId: string; messageId: string }[]> {
+  let q = db.selectFrom("generations").select(["id", "owner_id", "message_id"]).where("status", "=", "running");
+  if (staleBefore) q = q.where((eb) => eb.or([eb("heartbeat_at", "is", null), eb("heartbeat_at", "<", staleBefore.toISOString())]));
+  const rows = await q.execute();
+  return rows.map((r) => ({ id: r.id, ownerId: r.owner_id, messageId: r.message_id }));
 }

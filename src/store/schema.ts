@@ -127,6 +127,8 @@ export interface GenerationsTable {
   last_seq: Generated<number>;
   started_at: string;
   finished_at: string | null;
+  /** Last sign of life from the instance running it (multi-instance orphan detection). */
+  heartbeat_at: Generated<string | null>;
 }
 
 /** A generation's events, flushed in batches: events first_seq..last_seq as a JSON array. */

@@ -44,7 +44,9 @@ export async function startChatServer(options: Partial<AppOptions> & { configPat
         ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
       });
       const text = await res.text();
-      return { status: res.status, body: text && res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text || undefined, headers: res.headers };
+      const result = { status: res.status, body: text && res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text || undefined };
+      // Not enumerable: tests compare {status, body} whole.
+      return Object.defineProperty(result, "headers", { value: res.headers, enumerable: false }) as typeof result & { headers: Headers };
     },
     async close() {
       await app.close();

@@ -11,9 +11,11 @@ import {
   createGeneration,
   finishGeneration,
   getGeneration,
+  heartbeat,
   readEvents,
   requestStop,
   runningGeneration,
+  runningGenerations,
   stopRequestedAmong,
 } from "../../store/generations.js";
 import { newId } from "../../store/ids.js";
@@ -42,7 +44,16 @@ export interface GenerationOptions {
   titleProfile?: string;
   /** Time source for start times and usage records (rate limits and spending caps count by it). */
   clock?: () => Date;
+  /**
+   * Several instances share the database (PostgreSQL): at start only generations whose heartbeat stopped are
+   * orphans, and a periodic sweep finds those of instances that died later. Otherwise every running one is.
+   */
+  multiInstance?: boolean;
 }
+
+/** How often running generations report liveness, and after how long without it they are orphans. */
+const HEARTBEAT_MS = 5_000;
+const ORPHAN_AFTER_MS = 30_000;
 
 interface LiveGeneration {
   id: string;
@@ -88,17 +99,29 @@ export class GenerationManager {
     this.stopUnsubscribe = options.relay.onStop((id) => this.live.get(id)?.controller.abort());
   }
 
-  /** Generations left running by a process that died are saved as stopped (single-instance storage). */
+  /**
+   * Generations left running by a process that died are saved as stopped, with what they had streamed. Single
+   * instance: every running one at start. Several instances: those whose heartbeat stopped, at start and then
+   * every half minute.
+   */
   async recoverOrphans(): Promise<number> {
     const { db } = this.options;
-    const orphans = await db.selectFrom("generations").select(["id", "owner_id", "message_id"]).where("status", "=", "running").execute();
+    const multi = this.options.multiInstance === true;
+    if (multi && !this.sweepTimer) {
+      this.sweepTimer = setInterval(() => void this.recoverOrphans().catch((error: unknown) => this.options.log.warn({ err: error }, "orphan sweep failed")), ORPHAN_AFTER_MS);
+      this.sweepTimer.unref();
+    }
+    const orphans = (await runningGenerations(db, multi ? new Date(this.now().getTime() - ORPHAN_AFTER_MS) : undefined)).filter((o) => !this.live.has(o.id));
     for (const orphan of orphans) {
-      const message = await db.selectFrom("messages").select(["parts"]).where("id", "=", orphan.message_id).executeTakeFirst();
-      if (message) await updateMessage(db, orphan.owner_id, orphan.message_id, { parts: JSON.parse(message.parts), status: "stopped", firstIndex: true });
+      const message = await db.selectFrom("messages").select(["parts"]).where("id", "=", orphan.messageId).executeTakeFirst();
+      if (message) await updateMessage(db, orphan.ownerId, orphan.messageId, { parts: JSON.parse(message.parts), status: "stopped", firstIndex: true });
       await finishGeneration(db, orphan.id, "stopped");
     }
     return orphans.length;
   }
+
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private heartbeatAt = 0;
 
   /** Checks the request can start (throws ConflictError when a generation runs in the thread). */
   async assertIdle(ownerId: string, threadId: string): Promise<void> {
@@ -343,6 +366,10 @@ export class GenerationManager {
         this.stopCheckedAt = now;
         for (const id of await stopRequestedAmong(db, [...this.live.keys()])) this.live.get(id)?.controller.abort();
       }
+      if (this.options.multiInstance && now - this.heartbeatAt >= HEARTBEAT_MS && this.live.size) {
+        this.heartbeatAt = now;
+        await heartbeat(db, [...this.live.keys()], this.now());
+      }
     } catch (error) {
       this.options.log.warn({ err: error }, "saving generation progress failed");
     }
@@ -371,9 +398,23 @@ export class GenerationManager {
     let replaying = true;
     let ended = false;
     const buffered: SeqEvent[] = [];
+    // Events are sent in order without gaps. Live events from another instance can run ahead of what the database
+    // has (a listener joining mid-stream, a notification too large to send): they wait in `ahead` while the
+    // database fills the gap.
+    const ahead = new Map<number, SeqEvent>();
+    let filling = false;
+    const fillGap = () => {
+      if (filling || ended) return;
+      filling = true;
+      void readEvents(this.options.db, generationId, last)
+        .then((events) => deliver(events as SeqEvent[]))
+        .catch(() => undefined)
+        .finally(() => (filling = false));
+    };
     const deliver = (events: readonly SeqEvent[]) => {
-      for (const e of events) {
-        if (ended || e.seq <= last) continue;
+      for (const e of events) if (!ended && e.seq > last) ahead.set(e.seq, e);
+      for (let e = ahead.get(last + 1); e && !ended; e = ahead.get(last + 1)) {
+        ahead.delete(e.seq);
         last = e.seq;
         send(e);
         if (e.event.type === "done") {
@@ -383,6 +424,7 @@ export class GenerationManager {
           return;
         }
       }
+      if (ahead.size && !replaying) fillGap();
     };
     const unsubscribe = this.options.relay.subscribe(generationId, (events) => (replaying ? buffered.push(...events) : deliver(events)));
     let poll: NodeJS.Timeout | undefined;
@@ -424,6 +466,7 @@ export class GenerationManager {
     this.stopTimer();
     await this.saving;
     this.stopUnsubscribe();
+    clearInterval(this.sweepTimer);
   }
 
   /** Removes a failed answer that is being retried (it is replaced, not kept as a version). */
