@@ -147,6 +147,8 @@ export const en = {
   resetPassword: "Reset password",
   editLimits: "Edit limits",
   period: "Period",
+  chartBy: "Chart by",
+  others: "Others",
   lastDays: (n: number) => `Last ${n} days`,
   costPerDay: "Cost per day",
   usageChart: (total: string, days: number) => `Cost per day over the last ${days} days, $${total} in total`,

@@ -2,23 +2,31 @@ import { useEffect, useMemo, useState } from "react";
 import { api } from "../../api/client.js";
 import type { UsageRow } from "../../api/types.js";
 import { t } from "../../i18n/index.js";
-import { addAmounts, costPerDay, totalsByUserAndModel, type DayTotal } from "./usage.js";
+import { addAmounts, costPerDay, totalsByUserAndModel, type DayTotal, type SeriesKey } from "./usage.js";
 import styles from "./admin.module.css";
 
 /** Usage and cost per user and per model over time: a chart of cost per day and a table of totals. */
 export function UsageSection() {
   const [days, setDays] = useState(30);
+  const [by, setBy] = useState<SeriesKey>("user");
   const [data, setData] = useState<{ since: string; rows: UsageRow[] } | null>(null);
   useEffect(() => {
     api.admin.usage(days).then(setData, () => setData({ since: new Date().toISOString(), rows: [] }));
   }, [days]);
-  const perDay = useMemo(() => (data ? costPerDay(data.rows, new Date(data.since), new Date()) : []), [data]);
+  const perDay = useMemo(() => (data ? costPerDay(data.rows, new Date(data.since), new Date(), by) : { days: [], series: [] }), [data, by]);
   const totals = useMemo(() => (data ? totalsByUserAndModel(data.rows) : []), [data]);
   const total = useMemo(() => addAmounts(totals.map((r) => r.cost)), [totals]);
   return (
     <section id="usage" aria-labelledby="usage-title" className={styles.section}>
       <div className={styles.sectionHead}>
         <h2 id="usage-title">{t.usage}</h2>
+        <label className={styles.inline}>
+          {t.chartBy}{" "}
+          <select value={by} onChange={(e) => setBy(e.target.value as SeriesKey)}>
+            <option value="user">{t.user}</option>
+            <option value="model">{t.model}</option>
+          </select>
+        </label>
         <label className={styles.inline}>
           {t.period}{" "}
           <select value={days} onChange={(e) => setDays(Number(e.target.value))}>
@@ -31,7 +39,7 @@ export function UsageSection() {
         </label>
       </div>
       {data && data.rows.length === 0 ? <p>{t.noUsage}</p> : null}
-      {perDay.length ? <CostChart days={perDay} label={t.usageChart(total, days)} /> : null}
+      {data && data.rows.length ? <CostChart days={perDay.days} series={perDay.series} label={t.usageChart(total, days)} /> : null}
       {totals.length ? (
         <>
           <h3>{t.byUserAndModel}</h3>
@@ -67,8 +75,8 @@ export function UsageSection() {
   );
 }
 
-/** Bars of cost per day (SVG); each bar has a title with the exact amount, and the figure a text summary. */
-function CostChart(props: { days: DayTotal[]; label: string }) {
+/** Stacked bars of cost per day (SVG) with a legend; each bar has a title with the exact amount, the figure a summary. */
+function CostChart(props: { days: DayTotal[]; series: string[]; label: string }) {
   const width = 720;
   const height = 180;
   const max = Math.max(...props.days.map((d) => d.cost), 0);
@@ -77,11 +85,16 @@ function CostChart(props: { days: DayTotal[]; label: string }) {
     <figure className={styles.chart}>
       <svg viewBox={`0 0 ${width} ${height + 20}`} role="img" aria-label={props.label} preserveAspectRatio="none">
         {props.days.map((d, i) => {
-          const h = max > 0 ? (d.cost / max) * height : 0;
+          let y = height;
           return (
-            <rect key={d.day} x={i * barWidth + 1} y={height - h} width={Math.max(barWidth - 2, 1)} height={h} className={styles.bar}>
+            <g key={d.day}>
               <title>{`${d.day}: $${d.exact}`}</title>
-            </rect>
+              {d.parts.map((part, s) => {
+                const h = max > 0 ? (part / max) * height : 0;
+                y -= h;
+                return h > 0 ? <rect key={s} x={i * barWidth + 1} y={y} width={Math.max(barWidth - 2, 1)} height={h} style={{ fill: `var(--series-${s})` }} /> : null;
+              })}
+            </g>
           );
         })}
         <line x1="0" x2={width} y1={height} y2={height} className={styles.axis} />
@@ -92,7 +105,17 @@ function CostChart(props: { days: DayTotal[]; label: string }) {
           {props.days.at(-1)?.day}
         </text>
       </svg>
-      <figcaption>{props.label}</figcaption>
+      <figcaption>
+        {props.label}
+        <ul className={styles.legend}>
+          {props.series.map((name, s) => (
+            <li key={name}>
+              <span className={styles.swatch} style={{ background: `var(--series-${s})` }} aria-hidden="true" />
+              {name === "others" ? t.others : name}
+            </li>
+          ))}
+        </ul>
+      </figcaption>
     </figure>
   );
 }

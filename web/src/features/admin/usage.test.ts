@@ -10,13 +10,23 @@ describe("admin usage figures", () => {
     expect(addAmounts([])).toBe("0");
   });
 
-  it("fills every day of the period, with zero for days without usage", () => {
-    const days = costPerDay([row("2026-11-02", "a", "m", "0.5"), row("2026-11-02", "b", "m", "0.25")], new Date("2026-11-01T00:00:00Z"), new Date("2026-11-03T12:00:00Z"));
-    expect(days.map((d) => [d.day, d.exact])).toEqual([
-      ["2026-11-01", "0"],
-      ["2026-11-02", "0.75"],
-      ["2026-11-03", "0"],
+  it("fills every day of the period, with zero for days without usage, split by user or model", () => {
+    const rows = [row("2026-11-02", "a", "m1", "0.5"), row("2026-11-02", "b", "m2", "0.25"), row("2026-11-03", "b", "m1", "1")];
+    const byUser = costPerDay(rows, new Date("2026-11-01T00:00:00Z"), new Date("2026-11-03T12:00:00Z"), "user");
+    expect(byUser.series).toEqual(["b", "a"]);
+    expect(byUser.days.map((d) => [d.day, d.exact, d.parts])).toEqual([
+      ["2026-11-01", "0", [0, 0]],
+      ["2026-11-02", "0.75", [0.25, 0.5]],
+      ["2026-11-03", "1", [1, 0]],
     ]);
+    expect(costPerDay(rows, new Date("2026-11-02T00:00:00Z"), new Date("2026-11-02T00:00:00Z"), "model").series).toEqual(["m1", "m2"]);
+  });
+
+  it("sums series beyond six as others", () => {
+    const rows = Array.from({ length: 8 }, (_, i) => row("2026-11-01", `u${i}`, "m", String(8 - i)));
+    const { series, days } = costPerDay(rows, new Date("2026-11-01T00:00:00Z"), new Date("2026-11-01T00:00:00Z"));
+    expect(series).toEqual(["u0", "u1", "u2", "u3", "u4", "others"]);
+    expect(days[0]!.parts).toEqual([8, 7, 6, 5, 4, 3 + 2 + 1]);
   });
 
   it("totals per user and model, most expensive first", () => {

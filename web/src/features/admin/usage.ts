@@ -17,19 +17,41 @@ export interface DayTotal {
   day: string;
   cost: number;
   exact: string;
+  /** The day's cost per series (user or model), in the order of `series`. */
+  parts: number[];
 }
 
-/** One entry per calendar day (UTC) from `since` to `until`, days without usage included. */
-export function costPerDay(rows: readonly UsageRow[], since: Date, until: Date): DayTotal[] {
-  const byDay = new Map<string, string[]>();
-  for (const row of rows) byDay.set(row.day, [...(byDay.get(row.day) ?? []), row.cost]);
+export type SeriesKey = "user" | "model";
+/** Series beyond this many are summed as "others". */
+export const MAX_SERIES = 6;
+
+const seriesOf = (row: UsageRow, by: SeriesKey) => (by === "user" ? (row.email ?? row.userId) : row.modelId);
+
+/**
+ * One entry per calendar day (UTC) from `since` to `until`, days without usage included, each split by user or by
+ * model: the most expensive series first, the rest summed as "others".
+ */
+export function costPerDay(rows: readonly UsageRow[], since: Date, until: Date, by: SeriesKey = "user"): { days: DayTotal[]; series: string[] } {
+  const spend = new Map<string, number>();
+  for (const row of rows) spend.set(seriesOf(row, by), (spend.get(seriesOf(row, by)) ?? 0) + Number(row.cost));
+  const ranked = [...spend].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([name]) => name);
+  const series = ranked.length > MAX_SERIES ? [...ranked.slice(0, MAX_SERIES - 1), "others"] : ranked;
+  const index = (name: string) => {
+    const i = series.indexOf(name);
+    return i >= 0 ? i : series.length - 1;
+  };
+  const byDay = new Map<string, UsageRow[]>();
+  for (const row of rows) byDay.set(row.day, [...(byDay.get(row.day) ?? []), row]);
   const days: DayTotal[] = [];
   for (let d = new Date(since); d <= until; d = new Date(d.getTime() + 86_400_000)) {
     const day = d.toISOString().slice(0, 10);
-    const exact = addAmounts(byDay.get(day) ?? []);
-    days.push({ day, cost: Number(exact), exact });
+    const dayRows = byDay.get(day) ?? [];
+    const exact = addAmounts(dayRows.map((r) => r.cost));
+    const parts = series.map(() => 0);
+    for (const row of dayRows) parts[index(seriesOf(row, by))]! += Number(row.cost);
+    days.push({ day, cost: Number(exact), exact, parts });
   }
-  return days;
+  return { days, series };
 }
 
 export interface UserModelTotal {
