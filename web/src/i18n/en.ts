@@ -136,6 +136,7 @@ export const en = {
   ratePerMinute: "Answers per minute",
   ratePerMinuteHint: "Empty: the server default.",
   defaultLimit: "default",
+  limitsSummary: (cap: string | null, rate: number | null) => `cap ${cap === null ? "default" : `$${cap}/month`}, ${rate === null ? "default rate" : `${rate}/min`}`,
   actions: "Actions",
   userActions: (email: string) => `Actions for ${email}`,
   disable: "Disable",

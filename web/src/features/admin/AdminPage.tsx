@@ -110,7 +110,7 @@ export function AdminPage(props: { session: SessionInfo; navigate: (to: string) 
                       <td>{u.signIn}</td>
                       <td>{when(u.lastLoginAt)}</td>
                       <td>
-                        {u.monthlyCap !== null ? `$${u.monthlyCap}/mo` : `${t.defaultLimit} cap`}, {u.ratePerMinute ?? t.defaultLimit}/min
+                        {t.limitsSummary(u.monthlyCap, u.ratePerMinute)}
                       </td>
                       <td>
                         <MenuButton

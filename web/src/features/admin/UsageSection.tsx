@@ -20,6 +20,7 @@ export function UsageSection() {
     <section id="usage" aria-labelledby="usage-title" className={styles.section}>
       <div className={styles.sectionHead}>
         <h2 id="usage-title">{t.usage}</h2>
+        <div className={styles.controls}>
         <label className={styles.inline}>
           {t.chartBy}{" "}
           <select value={by} onChange={(e) => setBy(e.target.value as SeriesKey)}>
@@ -37,6 +38,7 @@ export function UsageSection() {
             ))}
           </select>
         </label>
+        </div>
       </div>
       {data && data.rows.length === 0 ? <p>{t.noUsage}</p> : null}
       {data && data.rows.length ? <CostChart days={perDay.days} series={perDay.series} label={t.usageChart(total, days)} /> : null}
