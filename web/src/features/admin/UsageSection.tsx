@@ -21,23 +21,23 @@ export function UsageSection() {
       <div className={styles.sectionHead}>
         <h2 id="usage-title">{t.usage}</h2>
         <div className={styles.controls}>
-        <label className={styles.inline}>
-          {t.chartBy}{" "}
-          <select value={by} onChange={(e) => setBy(e.target.value as SeriesKey)}>
-            <option value="user">{t.user}</option>
-            <option value="model">{t.model}</option>
-          </select>
-        </label>
-        <label className={styles.inline}>
-          {t.period}{" "}
-          <select value={days} onChange={(e) => setDays(Number(e.target.value))}>
-            {[7, 30, 90, 365].map((n) => (
-              <option key={n} value={n}>
-                {t.lastDays(n)}
-              </option>
-            ))}
-          </select>
-        </label>
+          <label className={styles.inline}>
+            {t.chartBy}{" "}
+            <select value={by} onChange={(e) => setBy(e.target.value as SeriesKey)}>
+              <option value="user">{t.user}</option>
+              <option value="model">{t.model}</option>
+            </select>
+          </label>
+          <label className={styles.inline}>
+            {t.period}{" "}
+            <select value={days} onChange={(e) => setDays(Number(e.target.value))}>
+              {[7, 30, 90, 365].map((n) => (
+                <option key={n} value={n}>
+                  {t.lastDays(n)}
+                </option>
+              ))}
+            </select>
+          </label>
         </div>
       </div>
       {data && data.rows.length === 0 ? <p>{t.noUsage}</p> : null}
