@@ -1,16 +1,8 @@
+import type { AuditEntry } from "../shared/accounts.js";
 import type { Db } from "./db.js";
 import { newId } from "./ids.js";
 
-export interface AuditEntry {
-  id: string;
-  actorId: string | null;
-  actorEmail: string | null;
-  action: string;
-  targetId: string | null;
-  targetEmail: string | null;
-  detail: Record<string, unknown> | null;
-  createdAt: string;
-}
+export type { AuditEntry };
 
 /** Records an admin action (who, what, on whom); never passwords or tokens. */
 export async function recordAudit(db: Db, entry: { actorId: string | null; action: string; targetId?: string | null; detail?: Record<string, unknown> }, now = new Date()): Promise<void> {

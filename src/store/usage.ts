@@ -1,6 +1,7 @@
 import { sumAmounts } from "../engine/cost.js";
 import type { Db } from "./db.js";
 import { newId } from "./ids.js";
+import type { UsageRow } from "../shared/accounts.js";
 import type { UsageRecordsTable } from "./schema.js";
 
 export interface UsageInput {
@@ -55,16 +56,7 @@ export async function generationsSince(db: Db, userId: string, since: Date): Pro
   return Number(row?.n ?? 0);
 }
 
-export interface UsageRow {
-  day: string;
-  userId: string;
-  email: string | null;
-  modelId: string;
-  calls: number;
-  inputTokens: number;
-  outputTokens: number;
-  cost: string;
-}
+export type { UsageRow };
 
 /** Usage per day, user and model since `since` (exact cost sums). */
 export async function usageReport(db: Db, since: Date): Promise<UsageRow[]> {

@@ -1,30 +1,12 @@
 import type { Selectable } from "kysely";
 import type { Db } from "./db.js";
 import { newId, nowIso } from "./ids.js";
+import type { Account, Role, User } from "../shared/accounts.js";
 import type { UsersTable } from "./schema.js";
 
 export const LOCAL_USER_ID = "local";
 
-export type Role = "admin" | "user";
-
-export interface User {
-  id: string;
-  email: string | null;
-  name: string;
-  role: Role;
-}
-
-/** What the admin pages show of an account. */
-export interface Account extends User {
-  disabled: boolean;
-  createdAt: string;
-  lastLoginAt: string | null;
-  /** How the user signs in. */
-  signIn: "password" | "oidc" | "none";
-  monthlyCap: string | null;
-  ratePerMinute: number | null;
-  lockedUntil: string | null;
-}
+export type { Account, Role, User };
 
 export function toUser(row: Pick<Selectable<UsersTable>, "id" | "email" | "name" | "role">): User {
   return { id: row.id, email: row.email, name: row.name, role: row.role };

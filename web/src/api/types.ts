@@ -90,45 +90,12 @@ export type { GenerationEvent } from "../../../src/shared/generation-events.js";
 
 export type AuthMode = "none" | "local" | "oidc";
 
-export interface SessionUser {
-  id: string;
-  email: string | null;
-  name: string;
-  role: "admin" | "user";
-}
+export type { Account, AuditEntry, UsageRow } from "../../../src/shared/accounts.js";
+export type { User as SessionUser } from "../../../src/shared/accounts.js";
+import type { User } from "../../../src/shared/accounts.js";
 
 export interface SessionInfo {
   authMode: AuthMode;
-  user: SessionUser | null;
+  user: User | null;
   setupRequired: boolean;
-}
-
-export interface Account extends SessionUser {
-  disabled: boolean;
-  createdAt: string;
-  lastLoginAt: string | null;
-  signIn: "password" | "oidc" | "none";
-  monthlyCap: string | null;
-  ratePerMinute: number | null;
-  lockedUntil: string | null;
-}
-
-export interface UsageRow {
-  day: string;
-  userId: string;
-  email: string | null;
-  modelId: string;
-  calls: number;
-  inputTokens: number;
-  outputTokens: number;
-  cost: string;
-}
-
-export interface AuditEntry {
-  id: string;
-  actorEmail: string | null;
-  action: string;
-  targetEmail: string | null;
-  detail: Record<string, unknown> | null;
-  createdAt: string;
 }

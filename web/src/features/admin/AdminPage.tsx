@@ -6,6 +6,8 @@ import { MenuButton } from "../../components/Menu.js";
 import { t } from "../../i18n/index.js";
 import { ThemePicker } from "../theme.js";
 import { UsageSection } from "./UsageSection.js";
+import forms from "../../components/forms.module.css";
+import { FormError } from "../auth/SignIn.js";
 import styles from "./admin.module.css";
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : t.never);
@@ -64,19 +66,15 @@ export function AdminPage(props: { session: SessionInfo; navigate: (to: string) 
       </header>
       <main className={styles.main}>
         <div aria-live="polite">
-          {error ? (
-            <p role="alert" className={styles.error}>
-              {error}
-            </p>
-          ) : null}
-          {status ? <p className={styles.status}>{status}</p> : null}
+          <FormError message={error} />
+          {status ? <p className={forms.success}>{status}</p> : null}
         </div>
 
         <section id="users" aria-labelledby="users-title" className={styles.section}>
           <div className={styles.sectionHead}>
             <h2 id="users-title">{t.users}</h2>
             {local ? (
-              <button type="button" className={styles.primary} onClick={() => setAdding(true)}>
+              <button type="button" className={forms.primary} onClick={() => setAdding(true)}>
                 {t.addUser}
               </button>
             ) : null}
@@ -182,11 +180,7 @@ export function AdminPage(props: { session: SessionInfo; navigate: (to: string) 
 /** A dialog form whose errors say what to do and keep what was typed (except passwords). */
 function useFormError() {
   const [error, setError] = useState<string | null>(null);
-  const view = error ? (
-    <p role="alert" className={styles.error}>
-      {error}
-    </p>
-  ) : null;
+  const view = <FormError message={error} />;
   return { view, set: setError, fail: (e: unknown) => setError(e instanceof ApiError ? e.message : String(e)) };
 }
 
@@ -214,22 +208,22 @@ function AddUserDialog(props: { open: boolean; onClose: () => void; onAdded: (em
   };
   return (
     <Dialog title={t.addUser} open={props.open} onClose={close}>
-      <form onSubmit={submit} className={styles.form}>
+      <form onSubmit={submit} className={forms.form}>
         {form.view}
-        <label className={styles.field}>
+        <label className={forms.field}>
           {t.email}
           <input name="email" type="email" required autoFocus />
         </label>
-        <label className={styles.field}>
+        <label className={forms.field}>
           {t.name}
           <input name="name" type="text" />
         </label>
-        <label className={styles.field}>
+        <label className={forms.field}>
           {t.password}
           <input name="password" type="password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} />
         </label>
-        <p className={styles.hint}>{t.passwordHint}</p>
-        <label className={styles.field}>
+        <p className={forms.hint}>{t.passwordHint}</p>
+        <label className={forms.field}>
           {t.role}
           <select name="role" defaultValue="user">
             <option value="user">{t.roleUser}</option>
@@ -240,7 +234,7 @@ function AddUserDialog(props: { open: boolean; onClose: () => void; onAdded: (em
           <button type="button" onClick={close}>
             {t.cancel}
           </button>
-          <button type="submit" className={styles.primary}>
+          <button type="submit" className={forms.primary}>
             {t.addUser}
           </button>
         </div>
@@ -266,23 +260,23 @@ function LimitsDialog(props: { account: Account; onClose: () => void; onSaved: (
   };
   return (
     <Dialog title={`${t.editLimits}: ${props.account.email ?? props.account.name}`} open onClose={props.onClose}>
-      <form onSubmit={submit} className={styles.form}>
+      <form onSubmit={submit} className={forms.form}>
         {form.view}
-        <label className={styles.field}>
+        <label className={forms.field}>
           {t.monthlyCap}
           <input name="cap" inputMode="decimal" defaultValue={props.account.monthlyCap ?? ""} placeholder={t.defaultLimit} />
         </label>
-        <p className={styles.hint}>{t.monthlyCapHint}</p>
-        <label className={styles.field}>
+        <p className={forms.hint}>{t.monthlyCapHint}</p>
+        <label className={forms.field}>
           {t.ratePerMinute}
           <input name="rate" type="number" min={1} max={10000} defaultValue={props.account.ratePerMinute ?? ""} placeholder={t.defaultLimit} />
         </label>
-        <p className={styles.hint}>{t.ratePerMinuteHint}</p>
+        <p className={forms.hint}>{t.ratePerMinuteHint}</p>
         <div className={styles.dialogActions}>
           <button type="button" onClick={props.onClose}>
             {t.cancel}
           </button>
-          <button type="submit" className={styles.primary}>
+          <button type="submit" className={forms.primary}>
             {t.save}
           </button>
         </div>
@@ -306,18 +300,18 @@ function ResetPasswordDialog(props: { account: Account; onClose: () => void }) {
   };
   return (
     <Dialog title={`${t.resetPassword}: ${props.account.email ?? props.account.name}`} open onClose={props.onClose}>
-      <form onSubmit={submit} className={styles.form}>
+      <form onSubmit={submit} className={forms.form}>
         {form.view}
-        <label className={styles.field}>
+        <label className={forms.field}>
           {t.newPassword}
           <input type="password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} />
         </label>
-        <p className={styles.hint}>{t.passwordHint}</p>
+        <p className={forms.hint}>{t.passwordHint}</p>
         <div className={styles.dialogActions}>
           <button type="button" onClick={props.onClose}>
             {t.cancel}
           </button>
-          <button type="submit" className={styles.primary}>
+          <button type="submit" className={forms.primary}>
             {t.resetPassword}
           </button>
         </div>

@@ -4,7 +4,8 @@ import type { SessionInfo } from "../../api/types.js";
 import { Dialog } from "../../components/Dialog.js";
 import { MenuButton, type MenuItem } from "../../components/Menu.js";
 import { t } from "../../i18n/index.js";
-import styles from "./auth.module.css";
+import forms from "../../components/forms.module.css";
+import { FormError } from "./SignIn.js";
 
 async function signOut(everywhere: boolean): Promise<void> {
   try {
@@ -64,30 +65,26 @@ function ChangePasswordDialog(props: { open: boolean; onClose: () => void }) {
     <Dialog title={t.changePassword} open={props.open} onClose={close}>
       {done ? (
         <>
-          <p role="status" className={styles.success}>
+          <p role="status" className={forms.success}>
             {t.passwordChanged}
           </p>
-          <button type="button" className={styles.primary} onClick={close}>
+          <button type="button" className={forms.primary} onClick={close}>
             {t.close}
           </button>
         </>
       ) : (
-        <form onSubmit={submit} className={styles.form}>
-          {error ? (
-            <p role="alert" className={styles.error}>
-              {error}
-            </p>
-          ) : null}
-          <label className={styles.field}>
+        <form onSubmit={submit} className={forms.form}>
+          <FormError message={error} />
+          <label className={forms.field}>
             {t.currentPassword}
             <input type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
           </label>
-          <label className={styles.field}>
+          <label className={forms.field}>
             {t.newPassword}
             <input type="password" autoComplete="new-password" required minLength={12} value={next} onChange={(e) => setNext(e.target.value)} />
           </label>
-          <p className={styles.hint}>{t.passwordHint}</p>
-          <button type="submit" className={styles.primary}>
+          <p className={forms.hint}>{t.passwordHint}</p>
+          <button type="submit" className={forms.primary}>
             {t.changePassword}
           </button>
         </form>
