@@ -158,6 +158,20 @@ describe("CSRF and headers", () => {
     expect(res.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
     expect(res.headers.get("content-security-policy")).toMatch(/default-src 'self'/);
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    // The API page has its own policy (its script hashes), still without framing.
+    const docs = await fetch(`${server.url}/api/docs/static/index.html`);
+    expect(docs.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+  });
+
+  it("removes expired sessions from the database", async () => {
+    const { deleteExpiredSessions } = await import("../src/store/sessions.js");
+    const before = (await server.db.selectFrom("sessions").select("token_hash").execute()).length;
+    advance(16 * 24 * 60 * 60_000);
+    await deleteExpiredSessions(server.db, now);
+    const after = (await server.db.selectFrom("sessions").select("token_hash").execute()).length;
+    expect(before).toBeGreaterThan(0);
+    expect(after).toBe(0);
+    admin = await signIn(server, ADMIN.email, ADMIN.password);
   });
 });
 

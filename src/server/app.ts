@@ -22,7 +22,7 @@ import { profilesRoutes } from "./routes/profiles.js";
 import { threadRoutes } from "./routes/threads.js";
 import type { AuthMode } from "../auth/mode.js";
 import type { OidcClient } from "../auth/oidc.js";
-import { addSetupToken } from "../store/sessions.js";
+import { addSetupToken, deleteExpiredSessions } from "../store/sessions.js";
 import { hasAdmin } from "../store/users.js";
 import { AuthCookies } from "./auth/cookies.js";
 import { installAuth } from "./auth/plugin.js";
@@ -125,6 +125,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     hsts: options.publicUrl?.startsWith("https://") ? { maxAge: 31536000 } : false,
   });
   installAuth(app, { mode: authMode, db: options.db, cookies, clock, localUser: await ensureLocalUser(options.db) });
+  if (authMode !== "none") {
+    // Ended sessions are removed at start and then hourly (they are refused anyway once expired).
+    const sweep = () => void deleteExpiredSessions(options.db, clock()).catch((error: unknown) => app.log.warn({ err: error }, "removing expired sessions failed"));
+    sweep();
+    const timer = setInterval(sweep, 60 * 60_000).unref();
+    app.addHook("onClose", async () => clearInterval(timer));
+  }
   let setupToken: string | undefined;
   if (authMode === "local" && !(await hasAdmin(options.db))) {
     setupToken = await addSetupToken(options.db, clock());
@@ -155,7 +162,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     openapi: { info: { title: "Foundational LLM Chat API", version: "1" } },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: "/api/docs", staticCSP: true });
+  // The API page has its own policy (hashes of its scripts); keep framing refused, and plain http working locally.
+  const https = options.publicUrl?.startsWith("https://") ?? false;
+  await app.register(swaggerUi, {
+    routePrefix: "/api/docs",
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace("frame-ancestors 'self'", "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, https ? " upgrade-insecure-requests;" : ""),
+  });
 
   app.get("/healthz", { schema: { hide: true } }, async (_request, reply) => {
     try {
