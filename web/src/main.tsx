@@ -1,9 +1,10 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { prefetchThread } from "./api/client.js";
+import { prefetchStart, prefetchThread } from "./api/client.js";
 import { AuthGate } from "./features/auth/AuthGate.js";
 import "./styles/global.css";
 
+prefetchStart();
 const opened = /^\/t\/([\w-]+)$/.exec(location.pathname)?.[1];
 if (opened) prefetchThread(opened);
 

@@ -11,7 +11,7 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown, started?: Promise<Response>): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown, started?: Promise<Response>, quiet = false): Promise<T> {
   let res: Response;
   try {
     res = await (started ??
@@ -28,11 +28,32 @@ async function request<T>(method: string, path: string, body?: unknown, started?
   const data = text ? (JSON.parse(text) as unknown) : undefined;
   if (!res.ok) {
     // The session ended (expired, revoked, signed out in another tab): the app shows the sign-in page.
-    if (res.status === 401 && !path.startsWith("/auth/")) dispatchEvent(new Event("session-ended"));
+    if (res.status === 401 && !quiet && !path.startsWith("/auth/")) dispatchEvent(new Event("session-ended"));
     const error = (data as { error?: { code: string; message: string } } | undefined)?.error;
     throw new ApiError(res.status, error?.code ?? "http_error", error?.message ?? `The server answered ${res.status}.`);
   }
   return data as T;
+}
+
+/**
+ * What the first screen needs starts loading with the page, in parallel: who is signed in (index.html may have
+ * sent that request already), the profiles, the thread named in the address. A 401 here is not "your session
+ * ended": it is someone who has not signed in yet.
+ */
+const early = new Map<string, Promise<unknown>>();
+type ProfileList = { profiles: Profile[]; defaultProfile: string };
+export function prefetchStart(): void {
+  const w = window as { __sessionResponse?: Promise<Response> };
+  early.set("session", request<SessionInfo>("GET", "/api/session", undefined, w.__sessionResponse, true));
+  delete w.__sessionResponse;
+  const profiles = request<ProfileList>("GET", "/api/profiles", undefined, undefined, true);
+  profiles.catch(() => undefined);
+  early.set("profiles", profiles);
+}
+function takeEarly<T>(key: string): Promise<T> | undefined {
+  const pending = early.get(key) as Promise<T> | undefined;
+  early.delete(key);
+  return pending;
 }
 
 /** The thread named in the address starts loading with the page, in parallel with the profiles. */
@@ -51,7 +72,7 @@ function takePrefetched(id: string): Promise<ThreadDetail> | undefined {
 }
 
 export const api = {
-  profiles: () => request<{ profiles: Profile[]; defaultProfile: string }>("GET", "/api/profiles"),
+  profiles: (): Promise<ProfileList> => takeEarly<ProfileList>("profiles")?.catch(() => request<ProfileList>("GET", "/api/profiles")) ?? request<ProfileList>("GET", "/api/profiles"),
   threads: (q?: string) => request<{ threads: ThreadSummary[] }>("GET", `/api/threads${q ? `?q=${encodeURIComponent(q)}` : ""}`),
   createThread: (profile: string, settings: ChatSettings) => request<{ thread: Thread }>("POST", "/api/threads", { profile, settings }),
   thread: (id: string) => takePrefetched(id) ?? request<ThreadDetail>("GET", `/api/threads/${id}`),
@@ -64,7 +85,7 @@ export const api = {
     request<{ generationId: string; assistantMessageId: string }>("POST", `/api/messages/${messageId}/regenerate`, body),
   stop: (generationId: string) => request<{ status: string }>("POST", `/api/generations/${generationId}/stop`),
 
-  session: () => request<SessionInfo>("GET", "/api/session"),
+  session: () => takeEarly<SessionInfo>("session") ?? request<SessionInfo>("GET", "/api/session"),
   signIn: (email: string, password: string) => request<{ user: SessionUser }>("POST", "/auth/login", { email, password }),
   setup: (body: { token: string; email: string; password: string }) => request<{ user: SessionUser }>("POST", "/auth/setup", body),
   signOut: (everywhere = false) => request<{ redirect: string }>("POST", everywhere ? "/auth/logout-everywhere" : "/auth/logout"),
