@@ -114,7 +114,9 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
       const fail = (message: string) => reply.redirect(`/?signin_error=${encodeURIComponent(message)}`);
       const parsed = raw ? loginTransactionSchema.safeParse(safeJson(Buffer.from(raw, "base64url").toString())) : undefined;
       if (!parsed?.success) return fail("The sign-in took too long or was started in another browser. Sign in again.");
-      const callbackUrl = new URL(request.url, options.publicUrl ?? `http://${request.headers.host}`);
+      // The provider redirected to the registered redirect URI; its query carries the code and state.
+      const callbackUrl = new URL(oidc.settings.redirectUri);
+      callbackUrl.search = new URL(request.url, "http://callback").search;
       try {
         const identity = await oidc.finishLogin(callbackUrl, parsed.data);
         const user = await oidcAccount(db, identity, oidc.isAdmin(identity), clock());
