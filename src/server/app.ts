@@ -104,6 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   const clock = options.clock ?? (() => new Date());
   const authMode = options.authMode ?? "none";
   const cookies = new AuthCookies(options.publicUrl);
+  const https = options.publicUrl?.startsWith("https://") ?? false;
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   await app.register(helmet, {
@@ -119,10 +120,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
         baseUri: ["'self'"],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
-        upgradeInsecureRequests: options.publicUrl?.startsWith("https://") ? [] : null,
+        upgradeInsecureRequests: https ? [] : null,
       },
     },
-    hsts: options.publicUrl?.startsWith("https://") ? { maxAge: 31536000 } : false,
+    hsts: https ? { maxAge: 31536000 } : false,
   });
   installAuth(app, { mode: authMode, db: options.db, cookies, clock, localUser: await ensureLocalUser(options.db) });
   if (authMode !== "none") {
@@ -163,7 +164,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     transform: jsonSchemaTransform,
   });
   // The API page has its own policy (hashes of its scripts); keep framing refused, and plain http working locally.
-  const https = options.publicUrl?.startsWith("https://") ?? false;
   await app.register(swaggerUi, {
     routePrefix: "/api/docs",
     staticCSP: true,
@@ -178,7 +178,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
       return reply.status(503).send({ status: "unavailable", error: "database unreachable" });
     }
   });
-  await app.register(authRoutes, { mode: authMode, db: options.db, cookies, clock, oidc: options.oidc, publicUrl: options.publicUrl, attemptsPerIp: options.signInAttemptsPerIp ?? 30 });
+  await app.register(authRoutes, { mode: authMode, db: options.db, cookies, clock, oidc: options.oidc, attemptsPerIp: options.signInAttemptsPerIp ?? 30 });
   await app.register(adminRoutes, { db: options.db, mode: authMode, clock });
   await app.register(profilesRoutes, { config: options.config });
   await app.register(threadRoutes, { db: options.db, chat, defaultProfile: options.config.defaultProfile.name });

@@ -18,8 +18,6 @@ export interface AuthRoutesOptions {
   cookies: AuthCookies;
   clock: () => Date;
   oidc: OidcClient | undefined;
-  /** The app's home, where logout ends. */
-  publicUrl: string | undefined;
   /** Sign-in attempts allowed per client address in 5 minutes, on top of the per-account lockout. */
   attemptsPerIp: number;
 }
