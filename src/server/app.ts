@@ -1,10 +1,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import cookie from "@fastify/cookie";
-import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { sql } from "kysely";
 import type { AppConfig } from "../config/resolve.js";
 import type { Provider } from "../engine/provider.js";
@@ -29,7 +26,8 @@ import { installAuth } from "./auth/plugin.js";
 import { UsageLimits, type LimitDefaults } from "./chat/limits.js";
 import { adminRoutes } from "./routes/admin.js";
 import { authRoutes } from "./routes/auth.js";
-import { inlineScriptHashes, serveWeb } from "./web.js";
+import { installSecurityHeaders, registerApiDocs } from "./security.js";
+import { serveWeb } from "./web.js";
 
 export interface AppOptions {
   config: AppConfig;
@@ -107,24 +105,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   const https = options.publicUrl?.startsWith("https://") ?? false;
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", ...(options.webRoot ? inlineScriptHashes(options.webRoot) : [])],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", "data:", "blob:"],
-        fontSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        upgradeInsecureRequests: https ? [] : null,
-      },
-    },
-    hsts: https ? { maxAge: 31536000 } : false,
-  });
+  await installSecurityHeaders(app, { https, webRoot: options.webRoot });
   installAuth(app, { mode: authMode, db: options.db, cookies, clock, localUser: await ensureLocalUser(options.db) });
   if (authMode !== "none") {
     // Ended sessions are removed at start and then hourly (they are refused anyway once expired).
@@ -159,16 +140,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   const chat = new ChatService(options.db, options.config, generations, limits);
   const streams = new Set<() => void>();
 
-  await app.register(swagger, {
-    openapi: { info: { title: "Foundational LLM Chat API", version: "1" } },
-    transform: jsonSchemaTransform,
-  });
-  // The API page has its own policy (hashes of its scripts); keep framing refused, and plain http working locally.
-  await app.register(swaggerUi, {
-    routePrefix: "/api/docs",
-    staticCSP: true,
-    transformStaticCSP: (header) => header.replace("frame-ancestors 'self'", "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, https ? " upgrade-insecure-requests;" : ""),
-  });
+  await registerApiDocs(app, { https });
 
   app.get("/healthz", { schema: { hide: true } }, async (_request, reply) => {
     try {
