@@ -12,7 +12,6 @@ import {
   finishGeneration,
   getGeneration,
   heartbeat,
-  readEvents,
   requestStop,
   runningGeneration,
   runningGenerations,
@@ -24,6 +23,7 @@ import { recordUsage } from "../../store/usage.js";
 import { addThreadCost, getThread, setTitleIfPlaceholder, touchThread } from "../../store/threads.js";
 import type { GenerationEvent, Relay, SeqEvent } from "./relay.js";
 import { generateTitle, fallbackTitle } from "./title.js";
+import { followGeneration } from "./follow.js";
 import { pathTo, toEngineHistory } from "./tree.js";
 import { TurnAccumulator } from "./turn-accumulator.js";
 
@@ -394,60 +394,7 @@ export class GenerationManager {
   async subscribe(ownerId: string, generationId: string, afterSeq: number, send: (e: SeqEvent) => void, onEnd: () => void): Promise<(() => void) | undefined> {
     const generation = await getGeneration(this.options.db, ownerId, generationId);
     if (!generation) return undefined;
-    let last = afterSeq;
-    let replaying = true;
-    let ended = false;
-    const buffered: SeqEvent[] = [];
-    // Events are sent in order without gaps. Live events from another instance can run ahead of what the database
-    // has (a listener joining mid-stream, a notification too large to send): they wait in `ahead` while the
-    // database fills the gap.
-    const ahead = new Map<number, SeqEvent>();
-    let filling = false;
-    const fillGap = () => {
-      if (filling || ended) return;
-      filling = true;
-      void readEvents(this.options.db, generationId, last)
-        .then((events) => deliver(events as SeqEvent[]))
-        .catch(() => undefined)
-        .finally(() => (filling = false));
-    };
-    const deliver = (events: readonly SeqEvent[]) => {
-      for (const e of events) if (!ended && e.seq > last) ahead.set(e.seq, e);
-      for (let e = ahead.get(last + 1); e && !ended; e = ahead.get(last + 1)) {
-        ahead.delete(e.seq);
-        last = e.seq;
-        send(e);
-        if (e.event.type === "done") {
-          ended = true;
-          cleanup();
-          onEnd();
-          return;
-        }
-      }
-      if (ahead.size && !replaying) fillGap();
-    };
-    const unsubscribe = this.options.relay.subscribe(generationId, (events) => (replaying ? buffered.push(...events) : deliver(events)));
-    let poll: NodeJS.Timeout | undefined;
-    const cleanup = () => {
-      unsubscribe();
-      if (poll) clearInterval(poll);
-    };
-    const live = this.live.get(generationId);
-    deliver(live ? live.events.filter((e) => e.seq > afterSeq) : ((await readEvents(this.options.db, generationId, afterSeq)) as SeqEvent[]));
-    replaying = false;
-    deliver(buffered);
-    if (!ended && !live) {
-      // Running elsewhere (another instance) or already finished: the database has the durable copy.
-      poll = setInterval(() => {
-        void readEvents(this.options.db, generationId, last)
-          .then((events) => deliver(events as SeqEvent[]))
-          .catch(() => undefined);
-      }, 1000);
-    }
-    return () => {
-      ended = true;
-      cleanup();
-    };
+    return followGeneration({ db: this.options.db, relay: this.options.relay }, generationId, afterSeq, this.live.get(generationId)?.events, send, onEnd);
   }
 
   runningCount(): number {

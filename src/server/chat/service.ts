@@ -3,7 +3,6 @@ import { SettingsError } from "../../engine/errors.js";
 import { resolveSettings, samplingFixed, thinksWith, type SettingsInput } from "../../engine/settings.js";
 import { checkUserMessage } from "../../engine/turn.js";
 import type { Db } from "../../store/db.js";
-import { ConflictError } from "../../store/generations.js";
 import { deleteMessage, getMessage, insertMessage, listThreadMessages, type StoredMessage } from "../../store/messages.js";
 import { getThread, touchThread, type Thread } from "../../store/threads.js";
 import { HttpError, notFound } from "../http-errors.js";
