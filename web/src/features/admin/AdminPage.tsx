@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { api, ApiError } from "../../api/client.js";
 import type { Account, AuditEntry, SessionInfo } from "../../api/types.js";
-import { Dialog } from "../../components/Dialog.js";
 import { MenuButton } from "../../components/Menu.js";
 import { t } from "../../i18n/index.js";
 import { ThemePicker } from "../theme.js";
+import { AddUserDialog, LimitsDialog, ResetPasswordDialog } from "./AccountDialogs.js";
 import { UsageSection } from "./UsageSection.js";
 import forms from "../../components/forms.module.css";
 import { FormError } from "../auth/SignIn.js";
@@ -174,148 +174,5 @@ export function AdminPage(props: { session: SessionInfo; navigate: (to: string) 
       {limitsOf ? <LimitsDialog account={limitsOf} onClose={() => setLimitsOf(null)} onSaved={() => refresh()} /> : null}
       {passwordOf ? <ResetPasswordDialog account={passwordOf} onClose={() => setPasswordOf(null)} /> : null}
     </div>
-  );
-}
-
-/** A dialog form whose errors say what to do and keep what was typed (except passwords). */
-function useFormError() {
-  const [error, setError] = useState<string | null>(null);
-  const view = <FormError message={error} />;
-  return { view, set: setError, fail: (e: unknown) => setError(e instanceof ApiError ? e.message : String(e)) };
-}
-
-function AddUserDialog(props: { open: boolean; onClose: () => void; onAdded: (email: string) => void }) {
-  const form = useFormError();
-  const [password, setPassword] = useState("");
-  const close = () => {
-    form.set(null);
-    setPassword("");
-    props.onClose();
-  };
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const data = new FormData(e.currentTarget);
-    const email = String(data.get("email"));
-    const name = String(data.get("name") ?? "").trim();
-    try {
-      await api.admin.addUser({ email, password, role: data.get("role") === "admin" ? "admin" : "user", ...(name ? { name } : {}) });
-      close();
-      props.onAdded(email);
-    } catch (err) {
-      form.fail(err);
-      setPassword("");
-    }
-  };
-  return (
-    <Dialog title={t.addUser} open={props.open} onClose={close}>
-      <form onSubmit={submit} className={forms.form}>
-        {form.view}
-        <label className={forms.field}>
-          {t.email}
-          <input name="email" type="email" required autoFocus />
-        </label>
-        <label className={forms.field}>
-          {t.name}
-          <input name="name" type="text" />
-        </label>
-        <label className={forms.field}>
-          {t.password}
-          <input name="password" type="password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} />
-        </label>
-        <p className={forms.hint}>{t.passwordHint}</p>
-        <label className={forms.field}>
-          {t.role}
-          <select name="role" defaultValue="user">
-            <option value="user">{t.roleUser}</option>
-            <option value="admin">{t.roleAdmin}</option>
-          </select>
-        </label>
-        <div className={styles.dialogActions}>
-          <button type="button" onClick={close}>
-            {t.cancel}
-          </button>
-          <button type="submit" className={forms.primary}>
-            {t.addUser}
-          </button>
-        </div>
-      </form>
-    </Dialog>
-  );
-}
-
-function LimitsDialog(props: { account: Account; onClose: () => void; onSaved: () => void }) {
-  const form = useFormError();
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const data = new FormData(e.currentTarget);
-    const cap = String(data.get("cap") ?? "").trim().replace(/^\$/, "");
-    const rate = String(data.get("rate") ?? "").trim();
-    try {
-      await api.admin.updateUser(props.account.id, { monthlyCap: cap === "" ? null : cap, ratePerMinute: rate === "" ? null : Number(rate) });
-      props.onSaved();
-      props.onClose();
-    } catch (err) {
-      form.fail(err);
-    }
-  };
-  return (
-    <Dialog title={`${t.editLimits}: ${props.account.email ?? props.account.name}`} open onClose={props.onClose}>
-      <form onSubmit={submit} className={forms.form}>
-        {form.view}
-        <label className={forms.field}>
-          {t.monthlyCap}
-          <input name="cap" inputMode="decimal" defaultValue={props.account.monthlyCap ?? ""} placeholder={t.defaultLimit} />
-        </label>
-        <p className={forms.hint}>{t.monthlyCapHint}</p>
-        <label className={forms.field}>
-          {t.ratePerMinute}
-          <input name="rate" type="number" min={1} max={10000} defaultValue={props.account.ratePerMinute ?? ""} placeholder={t.defaultLimit} />
-        </label>
-        <p className={forms.hint}>{t.ratePerMinuteHint}</p>
-        <div className={styles.dialogActions}>
-          <button type="button" onClick={props.onClose}>
-            {t.cancel}
-          </button>
-          <button type="submit" className={forms.primary}>
-            {t.save}
-          </button>
-        </div>
-      </form>
-    </Dialog>
-  );
-}
-
-function ResetPasswordDialog(props: { account: Account; onClose: () => void }) {
-  const form = useFormError();
-  const [password, setPassword] = useState("");
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    try {
-      await api.admin.resetPassword(props.account.id, password);
-      props.onClose();
-    } catch (err) {
-      form.fail(err);
-      setPassword("");
-    }
-  };
-  return (
-    <Dialog title={`${t.resetPassword}: ${props.account.email ?? props.account.name}`} open onClose={props.onClose}>
-      <form onSubmit={submit} className={forms.form}>
-        {form.view}
-        <label className={forms.field}>
-          {t.newPassword}
-          <input type="password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} />
-        </label>
-        <p className={forms.hint}>{t.passwordHint}</p>
-        <div className={styles.dialogActions}>
-          <button type="button" onClick={props.onClose}>
-            {t.cancel}
-          </button>
-          <button type="submit" className={forms.primary}>
-            {t.resetPassword}
-          </button>
-        </div>
-      </form>
-    </Dialog>
   );
 }
