@@ -58,6 +58,8 @@ test("local accounts: first-run admin, wrong password keeps the email, sign out,
 
     await button(page, "Account").click();
     await expect(page.getByRole("menu", { name: "Account" })).toContainText("Signed in as admin@example.com");
+    await expect(page.getByRole("menuitem", { name: "Sign out everywhere" })).toBeInViewport();
+    await shot(page, "account-menu");
     await page.getByRole("menuitem", { name: "Sign out", exact: true }).click();
     await expect(button(page, "Sign in")).toBeVisible();
 

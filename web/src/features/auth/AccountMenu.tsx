@@ -6,6 +6,7 @@ import { MenuButton, type MenuItem } from "../../components/Menu.js";
 import { t } from "../../i18n/index.js";
 import forms from "../../components/forms.module.css";
 import { FormError } from "./SignIn.js";
+import styles from "./auth.module.css";
 
 async function signOut(everywhere: boolean): Promise<void> {
   try {
@@ -29,7 +30,7 @@ export function AccountMenu(props: { session: SessionInfo }) {
   ];
   return (
     <>
-      <MenuButton label={t.account} icon={(user.name || user.email || "?").slice(0, 1).toUpperCase()} items={items} heading={t.signedInAs(user.email ?? user.name)} up />
+      <MenuButton label={t.account} icon={(user.name || user.email || "?").slice(0, 1).toUpperCase()} items={items} heading={t.signedInAs(user.email ?? user.name)} up className={styles.avatar} />
       <ChangePasswordDialog open={changing} onClose={() => setChanging(false)} />
     </>
   );
