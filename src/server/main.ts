@@ -54,7 +54,9 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
-  await app.listen({ port: env.PORT, host: env.HOST });
+  // A deep accept queue: a burst of connections (many tabs reconnecting at once) waits in the kernel instead of
+  // being dropped while the event loop is busy (Node's default is 511; Linux caps it at net.core.somaxconn).
+  await app.listen({ port: env.PORT, host: env.HOST, backlog: 4096 });
 }
 
 /** OIDC_* variables; the issuer and client id are required in AUTH_MODE=oidc. */
