@@ -344,3 +344,17 @@ test("a dropped connection reconnects by itself and the answer continues", async
   await chat.waitIdle();
   expect(cut).toBe(true);
 });
+
+test("on a laptop (no sign-in) the Admin page shows what the chats cost", async ({ chat }) => {
+  await chat.open();
+  await chat.send("what does this cost?");
+  await expect(chat.answers).toHaveCount(1);
+  await chat.waitIdle();
+  await expect(chat.page.getByRole("button", { name: "Account" })).toHaveCount(0);
+  await chat.page.getByRole("link", { name: "Admin", exact: true }).click();
+  await expect(chat.page.getByRole("navigation", { name: "Admin" })).toBeVisible();
+  await expect(chat.page.getByText("you are its only user")).toBeVisible();
+  await expect(chat.page.getByRole("table", { name: "By user and model" })).toContainText("us.anthropic.claude-3-7-sonnet");
+  await chat.page.getByRole("link", { name: "Back to chat" }).click();
+  await expect(chat.composer).toBeVisible();
+});

@@ -103,7 +103,7 @@ export function App(props: { session: SessionInfo; navigate: (to: string) => voi
           footer={
             <div className={styles.sidebarFooter}>
               <ThemePicker />
-              {props.session.user?.role === "admin" && props.session.authMode !== "none" ? (
+              {props.session.user?.role === "admin" ? (
                 <a
                   href="/admin"
                   className={styles.footerLink}

@@ -119,6 +119,7 @@ export const en = {
   usage: "Usage",
   auditLog: "Audit log",
   addUser: "Add user",
+  singleUser: "No sign-in on this machine (AUTH_MODE=none): you are its only user. Set AUTH_MODE=local or oidc to add accounts.",
   name: "Name",
   role: "Role",
   roleAdmin: "Admin",

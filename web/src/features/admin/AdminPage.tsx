@@ -79,60 +79,64 @@ export function AdminPage(props: { session: SessionInfo; navigate: (to: string) 
               </button>
             ) : null}
           </div>
-          <div className={styles.tableWrap}>
-            <table aria-label={t.users} className={styles.table}>
-              <thead>
-                <tr>
-                  <th scope="col">{t.email}</th>
-                  <th scope="col">{t.name}</th>
-                  <th scope="col">{t.role}</th>
-                  <th scope="col">{t.status}</th>
-                  <th scope="col">{t.signInMethod}</th>
-                  <th scope="col">{t.lastSignIn}</th>
-                  <th scope="col">{t.limits}</th>
-                  <th scope="col">
-                    <span className={styles.visuallyHidden}>{t.actions}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {users.map((u) => {
-                  const me = u.id === props.session.user?.id;
-                  const locked = u.lockedUntil && Date.parse(u.lockedUntil) > Date.now();
-                  return (
-                    <tr key={u.id}>
-                      <td>{u.email ?? "-"}</td>
-                      <td>{u.name}</td>
-                      <td>{u.role === "admin" ? t.roleAdmin : t.roleUser}</td>
-                      <td>{u.disabled ? t.disabled : locked ? t.lockedUntil(new Date(u.lockedUntil!).toLocaleTimeString()) : t.enabled}</td>
-                      <td>{u.signIn}</td>
-                      <td>{when(u.lastLoginAt)}</td>
-                      <td>
-                        {t.limitsSummary(u.monthlyCap, u.ratePerMinute)}
-                      </td>
-                      <td>
-                        <MenuButton
-                          label={t.userActions(u.email ?? u.name)}
-                          icon="⋯"
-                          items={[
-                            ...(me
-                              ? []
-                              : [
-                                  { label: u.disabled ? t.enable : t.disable, onSelect: () => void act(async () => void (await api.admin.updateUser(u.id, { disabled: !u.disabled }))), danger: !u.disabled },
-                                  { label: u.role === "admin" ? t.makeUser : t.makeAdmin, onSelect: () => void act(async () => void (await api.admin.updateUser(u.id, { role: u.role === "admin" ? "user" : "admin" }))) },
-                                ]),
-                            { label: t.editLimits, onSelect: () => setLimitsOf(u) },
-                            { label: t.revokeSessions, onSelect: () => void act(async () => t.sessionsRevoked((await api.admin.revokeSessions(u.id)).revoked)) },
-                            ...(u.signIn === "password" ? [{ label: t.resetPassword, onSelect: () => setPasswordOf(u) }] : []),
-                          ]}
-                        />
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+          {props.session.authMode === "none" ? (
+            <p>{t.singleUser}</p>
+          ) : (
+            <div className={styles.tableWrap}>
+              <table aria-label={t.users} className={styles.table}>
+                <thead>
+                  <tr>
+                    <th scope="col">{t.email}</th>
+                    <th scope="col">{t.name}</th>
+                    <th scope="col">{t.role}</th>
+                    <th scope="col">{t.status}</th>
+                    <th scope="col">{t.signInMethod}</th>
+                    <th scope="col">{t.lastSignIn}</th>
+                    <th scope="col">{t.limits}</th>
+                    <th scope="col">
+                      <span className={styles.visuallyHidden}>{t.actions}</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {users.map((u) => {
+                    const me = u.id === props.session.user?.id;
+                    const locked = u.lockedUntil && Date.parse(u.lockedUntil) > Date.now();
+                    return (
+                      <tr key={u.id}>
+                        <td>{u.email ?? "-"}</td>
+                        <td>{u.name}</td>
+                        <td>{u.role === "admin" ? t.roleAdmin : t.roleUser}</td>
+                        <td>{u.disabled ? t.disabled : locked ? t.lockedUntil(new Date(u.lockedUntil!).toLocaleTimeString()) : t.enabled}</td>
+                        <td>{u.signIn}</td>
+                        <td>{when(u.lastLoginAt)}</td>
+                        <td>
+                          {t.limitsSummary(u.monthlyCap, u.ratePerMinute)}
+                        </td>
+                        <td>
+                          <MenuButton
+                            label={t.userActions(u.email ?? u.name)}
+                            icon="⋯"
+                            items={[
+                              ...(me
+                                ? []
+                                : [
+                                    { label: u.disabled ? t.enable : t.disable, onSelect: () => void act(async () => void (await api.admin.updateUser(u.id, { disabled: !u.disabled }))), danger: !u.disabled },
+                                    { label: u.role === "admin" ? t.makeUser : t.makeAdmin, onSelect: () => void act(async () => void (await api.admin.updateUser(u.id, { role: u.role === "admin" ? "user" : "admin" }))) },
+                                  ]),
+                              { label: t.editLimits, onSelect: () => setLimitsOf(u) },
+                              { label: t.revokeSessions, onSelect: () => void act(async () => t.sessionsRevoked((await api.admin.revokeSessions(u.id)).revoked)) },
+                              ...(u.signIn === "password" ? [{ label: t.resetPassword, onSelect: () => setPasswordOf(u) }] : []),
+                            ]}
+                          />
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
         </section>
 
         <UsageSection />
