@@ -7,6 +7,20 @@ import { t } from "../../i18n/index.js";
 import { FormError } from "../auth/SignIn.js";
 import styles from "./admin.module.css";
 
+/** Cancel and the form's submit button, at the end of a dialog form. */
+function DialogActions(props: { onCancel: () => void; submit: string }) {
+  return (
+    <div className={styles.dialogActions}>
+      <button type="button" onClick={props.onCancel}>
+        {t.cancel}
+      </button>
+      <button type="submit" className={forms.primary}>
+        {props.submit}
+      </button>
+    </div>
+  );
+}
+
 /** A dialog form whose errors say what to do and keep what was typed (except passwords). */
 function useFormError() {
   const [error, setError] = useState<string | null>(null);
@@ -60,14 +74,7 @@ export function AddUserDialog(props: { open: boolean; onClose: () => void; onAdd
             <option value="admin">{t.roleAdmin}</option>
           </select>
         </label>
-        <div className={styles.dialogActions}>
-          <button type="button" onClick={close}>
-            {t.cancel}
-          </button>
-          <button type="submit" className={forms.primary}>
-            {t.addUser}
-          </button>
-        </div>
+        <DialogActions onCancel={close} submit={t.addUser} />
       </form>
     </Dialog>
   );
@@ -102,14 +109,7 @@ export function LimitsDialog(props: { account: Account; onClose: () => void; onS
           <input name="rate" type="number" min={1} max={10000} defaultValue={props.account.ratePerMinute ?? ""} placeholder={t.defaultLimit} />
         </label>
         <p className={forms.hint}>{t.ratePerMinuteHint}</p>
-        <div className={styles.dialogActions}>
-          <button type="button" onClick={props.onClose}>
-            {t.cancel}
-          </button>
-          <button type="submit" className={forms.primary}>
-            {t.save}
-          </button>
-        </div>
+        <DialogActions onCancel={props.onClose} submit={t.save} />
       </form>
     </Dialog>
   );
@@ -137,14 +137,7 @@ export function ResetPasswordDialog(props: { account: Account; onClose: () => vo
           <input type="password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} />
         </label>
         <p className={forms.hint}>{t.passwordHint}</p>
-        <div className={styles.dialogActions}>
-          <button type="button" onClick={props.onClose}>
-            {t.cancel}
-          </button>
-          <button type="submit" className={forms.primary}>
-            {t.resetPassword}
-          </button>
-        </div>
+        <DialogActions onCancel={props.onClose} submit={t.resetPassword} />
       </form>
     </Dialog>
   );
