@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "../src/store/db.js";
+import { openDatabase, type Db } from "../src/store/db.js";
 import { appendEvents, ConflictError, createGeneration, finishGeneration, getGeneration, readEvents, requestStop, runningGeneration, stopRequestedAmong } from "../src/store/generations.js";
 import { getMessage, insertMessage, listThreadMessages, updateMessage } from "../src/store/messages.js";
 import { addThreadCost, createThread, deleteThread, getThread, listThreads, setTitleIfPlaceholder, updateThread } from "../src/store/threads.js";
@@ -129,5 +129,13 @@ describe.each(databases)("store on $name", (kind) => {
     await new Promise((r) => setTimeout(r, 5));
     await updateThread(db, "carol", first.id, { settings: { x: 1 } });
     expect((await listThreads(db, "carol")).map((t) => t.id)).toEqual([first.id, second.id]);
+  });
+});
+
+describe("opening a database", () => {
+  it("says which PostgreSQL it cannot use and what to check, without the password", async () => {
+    const opening = openDatabase("postgres://chat:s3cret@127.0.0.1:1/chat");
+    await expect(opening).rejects.toThrow(/cannot use the PostgreSQL database at 127\.0\.0\.1:1\/chat \(DATABASE_URL\): database migration failed: connect ECONNREFUSED.*Check that the server runs/);
+    await expect(opening).rejects.not.toThrow(/s3cret/);
   });
 });

@@ -3,7 +3,7 @@ import { ConfigError } from "../config/errors.js";
 import { allowedOrigins, EnvError, readServerEnv, type ServerEnv } from "../config/env.js";
 import { findConfigFile, loadConfig } from "../config/load.js";
 import { BedrockProvider } from "../providers/bedrock/provider.js";
-import { openDatabase } from "../store/db.js";
+import { DatabaseError, openDatabase } from "../store/db.js";
 import { AuthConfigError, isLoopbackHost, resolveAuthMode } from "../auth/mode.js";
 import { OidcClient, type OidcSettings } from "../auth/oidc.js";
 import { buildApp } from "./app.js";
@@ -78,7 +78,7 @@ function oidcSettings(env: ServerEnv, publicUrl: string): OidcSettings {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof EnvError || error instanceof AuthConfigError) {
+  if (error instanceof ConfigError || error instanceof EnvError || error instanceof AuthConfigError || error instanceof DatabaseError) {
     process.stderr.write(`error: ${error.message}\n`);
   } else {
     process.stderr.write(`error: cannot start the server: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -26,9 +26,34 @@ export function isPostgresUrl(location: string): boolean {
  * the embedded SQLite file, or ":memory:" (tests).
  */
 export async function openDatabase(location: string): Promise<Db> {
-  const db = isPostgresUrl(location) ? openPostgres(location) : openSqlite(location);
-  await migrate(db);
+  if (!isPostgresUrl(location)) {
+    const db = openSqlite(location);
+    await migrate(db);
+    return db;
+  }
+  const db = openPostgres(location);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw new DatabaseError(`cannot use the PostgreSQL database at ${describeUrl(location)} (DATABASE_URL): ${(error as Error).message}. Check that the server runs, the database exists and the user may create tables in it.`);
+  }
   return db;
+}
+
+/** A database that cannot be opened, with what to check. */
+export class DatabaseError extends Error {
+  override readonly name = "DatabaseError";
+}
+
+/** host:port/database of a PostgreSQL URL, never its password. */
+function describeUrl(location: string): string {
+  try {
+    const url = new URL(location);
+    return `${url.hostname}:${url.port || "5432"}${url.pathname}`;
+  } catch {
+    return "(an unreadable URL)";
+  }
 }
 
 function openSqlite(dataDir: string): Db {
@@ -61,7 +86,7 @@ export async function migrate(db: Db): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
-    throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${(error as Error)?.message ?? "unknown error"}`);
+    throw new Error(`database migration${failed ? ` ${failed.migrationName}` : ""} failed: ${(error as Error)?.message ?? "unknown error"}`);
   }
 }
 
