@@ -148,6 +148,21 @@ describe("OpenID Connect sign-in against a real provider", () => {
   });
 });
 
+describe("an unreachable provider", () => {
+  it("sends the browser back to the sign-in page with what to check", async () => {
+    const oidc = new OidcClient({ issuer: "http://127.0.0.1:1", clientId: "c", redirectUri: "http://127.0.0.1:2/auth/callback", postLogoutRedirectUri: "http://127.0.0.1:2/", allowedEmailDomains: [], allowInsecure: true });
+    const app = await startChatServer({ authMode: "oidc", oidc });
+    try {
+      const res = await app.api("GET", "/auth/login");
+      expect(res.status).toBe(302);
+      const error = new URL(res.headers.get("location")!, app.url).searchParams.get("signin_error");
+      expect(error).toMatch(/The sign-in provider at http:\/\/127\.0\.0\.1:1 cannot be reached .* check OIDC_ISSUER/);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe("Cognito logout", () => {
   it("uses Cognito's own /logout on the hosted UI domain (Cognito offers no end_session_endpoint)", async () => {
     const oidc = new OidcClient({ issuer: "https://cognito-idp.us-west-2.amazonaws.com/us-west-2_AbC", clientId: "client123", redirectUri: "https://chat.example.com/auth/callback", postLogoutRedirectUri: "https://chat.example.com/", allowedEmailDomains: [] });
