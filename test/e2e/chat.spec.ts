@@ -345,8 +345,14 @@ test("a dropped connection reconnects by itself and the answer continues", async
   expect(cut).toBe(true);
 });
 
-test("on a laptop (no sign-in) the Admin page shows what the chats cost", async ({ chat }) => {
+test("on a laptop (no sign-in) the Admin page shows what the chats cost; the CSP blocks nothing of the app", async ({ chat }) => {
+  const violations: string[] = [];
+  chat.page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
   await chat.open();
+  // index.html's inline script ran (it is allowed by its hash): it set the theme before the first paint.
+  await expect(chat.page.locator("html")).toHaveAttribute("data-theme", /light|dark/);
   await chat.send("what does this cost?");
   await expect(chat.answers).toHaveCount(1);
   await chat.waitIdle();
@@ -357,4 +363,5 @@ test("on a laptop (no sign-in) the Admin page shows what the chats cost", async 
   await expect(chat.page.getByRole("table", { name: "By user and model" })).toContainText("us.anthropic.claude-3-7-sonnet");
   await chat.page.getByRole("link", { name: "Back to chat" }).click();
   await expect(chat.composer).toBeVisible();
+  expect(violations).toEqual([]);
 });
