@@ -1,7 +1,19 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 let lastMs = 0;
 let counter = 0;
+
+/** Random bytes drawn 4 KiB at a time: one call into the system's generator per 512 ids, not one per id. */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += bytes;
+  return pool.toString("hex", poolOffset - bytes, poolOffset);
+}
 
 /**
  * Time-ordered ids: 12 hex digits of milliseconds, a 4-hex-digit counter that orders ids made in the same
@@ -15,7 +27,7 @@ export function newId(now = Date.now()): string {
     lastMs = now;
     counter = 0;
   }
-  return now.toString(16).padStart(12, "0") + counter.toString(16).padStart(4, "0") + randomBytes(8).toString("hex");
+  return now.toString(16).padStart(12, "0") + counter.toString(16).padStart(4, "0") + randomHex(8);
 }
 
 export const nowIso = (clock: () => Date = () => new Date()) => clock().toISOString();

@@ -18,7 +18,7 @@ import {
   stopRequestedAmong,
 } from "../../store/generations.js";
 import { newId } from "../../store/ids.js";
-import { deleteMessage, insertMessage, listThreadMessages, updateMessage, type StoredMessage } from "../../store/messages.js";
+import { deleteMessage, insertMessage, listThreadMessages, updateMessage, type NewMessage, type StoredMessage } from "../../store/messages.js";
 import { recordUsage } from "../../store/usage.js";
 import { addThreadCost, getThread, setTitleIfPlaceholder, touchThread } from "../../store/threads.js";
 import type { GenerationEvent, Relay, SeqEvent } from "./relay.js";
@@ -75,11 +75,21 @@ interface LiveGeneration {
 export interface StartRequest {
   ownerId: string;
   threadId: string;
-  /** The user message being answered. */
-  userMessage: StoredMessage;
+  /**
+   * The user message being answered: already stored (regenerate), or new, and then stored in the same commit as
+   * the answer's start, so a refused start (another answer running) leaves nothing behind.
+   */
+  question: StoredMessage | NewMessage;
   profile: ModelProfile;
   settings: SettingsInput;
+  /** What the thread remembers for its next message (profile and settings), saved in the same commit. */
+  threadPatch?: { profile: string; settings: Record<string, unknown> };
+  /** The thread still had its placeholder title when the message was sent: a title is written after the answer. */
+  needsTitle?: boolean;
 }
+
+/** A started generation's request, with its question as stored. */
+type Started = Omit<StartRequest, "question"> & { userMessage: StoredMessage };
 
 /**
  * Generations are owned by the server, not by an HTTP connection: they run to the end (or to a stop) whoever
@@ -132,28 +142,32 @@ export class GenerationManager {
   }
 
   /** Stores the assistant message and starts answering `userMessage`. */
-  async start(request: StartRequest): Promise<{ generationId: string; messageId: string }> {
+  async start(request: StartRequest): Promise<{ generationId: string; messageId: string; userMessage: StoredMessage }> {
     const { db } = this.options;
     if (!this.accepting) throw new ConflictError("The server is shutting down; try again in a moment.");
-    // Callers check idleness first (ChatService); the database's unique index settles races (ConflictError).
     const settings = resolveSettings(request.profile, request.settings);
+    // Ids sort in creation order (a thread lists its messages by them): the question's comes before the answer's.
+    const question: { stored: StoredMessage } | { insert: NewMessage } = "createdAt" in request.question ? { stored: request.question } : { insert: { ...request.question, id: request.question.id ?? newId() } };
     const messageId = newId();
-    // One commit for the generation, its (empty) answer and the thread's active branch.
-    const generationId = await db.transaction().execute(async (tx) => {
+    // One commit for the question (when new), the generation, its (empty) answer and the thread. The database's
+    // unique index allows one running generation per thread: a second one fails here (ConflictError) and rolls
+    // the whole commit back.
+    const { generationId, userMessage } = await db.transaction().execute(async (tx) => {
       const id = await createGeneration(tx, { ownerId: request.ownerId, threadId: request.threadId, messageId, instanceId: this.instanceId, now: this.now() });
+      const userMessage = "stored" in question ? question.stored : await insertMessage(tx, question.insert);
       await insertMessage(tx, {
         id: messageId,
         ownerId: request.ownerId,
         threadId: request.threadId,
-        parentId: request.userMessage.id,
+        parentId: userMessage.id,
         role: "assistant",
         parts: [],
         status: "streaming",
         profile: request.profile.name,
         modelId: request.profile.modelId,
       });
-      await touchThread(tx, request.ownerId, request.threadId, { activeLeafId: messageId });
-      return id;
+      await touchThread(tx, request.ownerId, request.threadId, { ...request.threadPatch, activeLeafId: messageId });
+      return { generationId: id, userMessage };
     });
     const live: LiveGeneration = {
       id: generationId,
@@ -170,13 +184,13 @@ export class GenerationManager {
     };
     this.live.set(generationId, live);
     this.ensureTimer();
-    live.finished = this.run(live, request, settings).catch((error: unknown) => {
+    live.finished = this.run(live, { ...request, userMessage }, settings).catch((error: unknown) => {
       this.options.log.error({ err: error, generationId }, "generation failed unexpectedly");
     });
-    return { generationId, messageId };
+    return { generationId, messageId, userMessage };
   }
 
-  private async run(live: LiveGeneration, request: StartRequest, settings: ReturnType<typeof resolveSettings>): Promise<void> {
+  private async run(live: LiveGeneration, request: Started, settings: ReturnType<typeof resolveSettings>): Promise<void> {
     const { db, provider, config } = this.options;
     const { profile } = request;
     const accumulator = new TurnAccumulator(profile.modelId);
@@ -283,8 +297,10 @@ export class GenerationManager {
     if (result.status === "complete") await this.maybeTitle(live, request, result.text);
   }
 
-  private async maybeTitle(live: LiveGeneration, request: StartRequest, answer: string): Promise<void> {
+  private async maybeTitle(live: LiveGeneration, request: Started, answer: string): Promise<void> {
     const { db, config, provider, log } = this.options;
+    if (!request.needsTitle) return;
+    // The user may have renamed the thread while the answer streamed.
     const thread = await getThread(db, live.ownerId, live.threadId);
     if (!thread || thread.title !== PLACEHOLDER_TITLE) return;
     const question = request.userMessage.parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join(" ");
@@ -392,9 +408,10 @@ export class GenerationManager {
    * Returns undefined when the generation does not exist for this owner.
    */
   async subscribe(ownerId: string, generationId: string, afterSeq: number, send: (e: SeqEvent) => void, onEnd: () => void): Promise<(() => void) | undefined> {
-    const generation = await getGeneration(this.options.db, ownerId, generationId);
-    if (!generation) return undefined;
-    return followGeneration({ db: this.options.db, relay: this.options.relay }, generationId, afterSeq, this.live.get(generationId)?.events, send, onEnd);
+    // A generation running here is known without asking the database (the common case: the page that started it).
+    const live = this.live.get(generationId);
+    if (live ? live.ownerId !== ownerId : !(await getGeneration(this.options.db, ownerId, generationId))) return undefined;
+    return followGeneration({ db: this.options.db, relay: this.options.relay }, generationId, afterSeq, live?.events, send, onEnd);
   }
 
   runningCount(): number {

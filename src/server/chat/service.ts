@@ -3,11 +3,11 @@ import { SettingsError } from "../../engine/errors.js";
 import { resolveSettings, samplingFixed, thinksWith, type SettingsInput } from "../../engine/settings.js";
 import { checkUserMessage } from "../../engine/turn.js";
 import type { Db } from "../../store/db.js";
-import { deleteMessage, getMessage, insertMessage, listThreadMessages, type StoredMessage } from "../../store/messages.js";
-import { getThread, touchThread, type Thread } from "../../store/threads.js";
+import { getMessage, listThreadMessages, type StoredMessage } from "../../store/messages.js";
+import { getThread, type Thread } from "../../store/threads.js";
 import { HttpError, notFound } from "../http-errors.js";
 import type { ChatSettings } from "../schemas.js";
-import type { GenerationManager } from "./generations.js";
+import { PLACEHOLDER_TITLE, type GenerationManager } from "./generations.js";
 import type { UsageLimits } from "./limits.js";
 
 /** The engine-facing part of the chat settings (UI-only fields such as showCost are dropped). */
@@ -99,19 +99,19 @@ export class ChatService {
       if (!parent || parent.threadId !== thread.id) throw notFound("Parent message");
       parentId = parent.id;
     }
-    await this.generations.assertIdle(request.ownerId, thread.id);
     await this.limits?.check(request.ownerId);
-    const userMessage = await this.db.transaction().execute(async (tx) => {
-      await touchThread(tx, request.ownerId, thread.id, { profile: profile.name, settings });
-      return insertMessage(tx, { ownerId: request.ownerId, threadId: thread.id, parentId, role: "user", parts: [{ type: "text", text }], status: "complete" });
+    // The question, the answer's start and the thread's profile and settings are one commit; when the thread
+    // already has an answer running, the start is refused (409) and nothing is stored.
+    const started = await this.generations.start({
+      ownerId: request.ownerId,
+      threadId: thread.id,
+      question: { ownerId: request.ownerId, threadId: thread.id, parentId, role: "user", parts: [{ type: "text", text }], status: "complete" },
+      threadPatch: { profile: profile.name, settings },
+      needsTitle: thread.title === PLACEHOLDER_TITLE,
+      profile,
+      settings: input,
     });
-    try {
-      const started = await this.generations.start({ ownerId: request.ownerId, threadId: thread.id, userMessage, profile, settings: input });
-      return { generationId: started.generationId, userMessage, assistantMessageId: started.messageId };
-    } catch (error) {
-      await deleteMessage(this.db, request.ownerId, userMessage.id);
-      throw error;
-    }
+    return { generationId: started.generationId, userMessage: started.userMessage, assistantMessageId: started.messageId };
   }
 
   /** A new answer to the same question (a sibling version); a failed answer is replaced instead. */
@@ -127,9 +127,16 @@ export class ChatService {
     validate(profile, input);
     await this.generations.assertIdle(ownerId, thread.id);
     await this.limits?.check(ownerId);
-    await touchThread(this.db, ownerId, thread.id, { profile: profile.name, settings });
     await this.generations.discardFailed(ownerId, message);
-    const started = await this.generations.start({ ownerId, threadId: thread.id, userMessage: question, profile, settings: input });
+    const started = await this.generations.start({
+      ownerId,
+      threadId: thread.id,
+      question,
+      threadPatch: { profile: profile.name, settings },
+      needsTitle: thread.title === PLACEHOLDER_TITLE,
+      profile,
+      settings: input,
+    });
     return { generationId: started.generationId, assistantMessageId: started.messageId };
   }
 
