@@ -44,17 +44,27 @@ const server = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(ROO
   stdio: ["ignore", "inherit", "inherit"],
 });
 const base = `http://127.0.0.1:${port}`;
+const serverPid = server.pid;
+// The floor: a minimal node:http server with the same API shape and nothing else (bench/sse-floor-server.ts).
+const floorPort = port + 1000;
+const floorServer = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench", "sse-floor-server.ts"), String(floorPort)], {
+  env: { ...process.env, ...awsEnv },
+  stdio: ["ignore", "inherit", "inherit"],
+});
+const floorBase = `http://127.0.0.1:${floorPort}`;
 const agent = new Agent({ connections: null, pipelining: 0, keepAliveTimeout: 30_000 });
 // As the web app sends them: state-changing requests need an Origin and X-Requested-With (CSRF protection).
-const http = (path: string, init: Parameters<typeof undiciFetch>[1] = {}) =>
-  undiciFetch(base + path, { ...init, headers: { origin: base, "x-requested-with": "fetch", ...(init.headers as Record<string, string>) }, dispatcher: agent });
-for (let i = 0; ; i++) {
-  try {
-    if ((await http("/healthz")).ok) break;
-  } catch {
-    if (i > 200) throw new Error("server did not start");
+const http = (path: string, init: Parameters<typeof undiciFetch>[1] = {}, to = base) =>
+  undiciFetch(to + path, { ...init, headers: { origin: base, "x-requested-with": "fetch", ...(init.headers as Record<string, string>) }, dispatcher: agent });
+for (const to of [base, floorBase]) {
+  for (let i = 0; ; i++) {
+    try {
+      if ((await http("/healthz", {}, to)).ok) break;
+    } catch {
+      if (i > 200) throw new Error(`server at ${to} did not start`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
-  await new Promise((r) => setTimeout(r, 100));
 }
 
 let peakRss = 0;
@@ -67,22 +77,39 @@ const rssTimer = setInterval(() => {
   }
 }, 50);
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+/** CPU ms per answer a server process spent while `run` ran. */
+async function cpuPerAnswer<T extends Result[]>(pid: number | undefined, run: () => Promise<T>): Promise<{ results: T; cpu: number }> {
+  const before = cpuMs(pid);
+  const results = await run();
+  return { results, cpu: (cpuMs(pid) - before) / Math.max(1, results.length) };
+}
+
 const PROFILE = "Amazon Nova Pro";
 const MODEL_ID = "us.amazon.nova-pro-v1:0";
 
+type Result = { ttft: number; ok: boolean };
 const phases = { post: [] as number[], connect: [] as number[] };
 const failures = new Map<string, number>();
-async function viaServer(threadId: string): Promise<{ ttft: number; ok: boolean }> {
+async function viaServer(threadId: string, to = base): Promise<{ ttft: number; ok: boolean }> {
   const start = performance.now();
-  const posted = await http(`/api/threads/${threadId}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "load test" }) });
+  const posted = await http(`/api/threads/${threadId}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "load test" }) }, to);
   if (posted.status !== 202) {
     failures.set(`POST ${posted.status}`, (failures.get(`POST ${posted.status}`) ?? 0) + 1);
     return { ttft: NaN, ok: false };
   }
   const { generationId } = (await posted.json()) as { generationId: string };
-  phases.post.push(performance.now() - start);
-  const res = await http(`/api/generations/${generationId}/events`);
-  phases.connect.push(performance.now() - start);
+  if (to === base) phases.post.push(performance.now() - start);
+  const res = await http(`/api/generations/${generationId}/events`, {}, to);
+  if (to === base) phases.connect.push(performance.now() - start);
   let ttft = NaN;
   let status = "";
   let lastError = "";
@@ -111,14 +138,20 @@ async function createThreads(n: number): Promise<string[]> {
   return threads;
 }
 
-/** The TTFT columns of a row: server path, bare SDK, and what the server adds (p50 / p99). */
-function ttftColumns(server: { ttft: number; ok: boolean }[], bare: { ttft: number; ok: boolean }[]): string[] {
-  const s = server.filter((r) => r.ok).map((r) => r.ttft).sort((a, b) => a - b);
-  const b = bare.filter((r) => r.ok).map((r) => r.ttft).sort((a, b) => a - b);
+const sortedTtft = (results: Result[]) => results.filter((r) => r.ok).map((r) => r.ttft).sort((a, b) => a - b);
+
+/**
+ * The TTFT columns of a row: server path, bare SDK, what the server adds, and what the floor server adds
+ * (p50 / p99). The floor is what the API shape itself costs on this machine; the app's overhead is the difference.
+ */
+function ttftColumns(server: Result[], bare: Result[], floor: Result[]): string[] {
+  const [s, b, f] = [sortedTtft(server), sortedTtft(bare), sortedTtft(floor)];
+  const added = (x: number[]) => `${fmt(percentile(x, 50) - percentile(b, 50))} / ${fmt(percentile(x, 99) - percentile(b, 99))}`;
   return [
     `${fmt(percentile(s, 50))} / ${fmt(percentile(s, 99))}`.padStart(22),
     `${fmt(percentile(b, 50))} / ${fmt(percentile(b, 99))}`.padStart(25),
-    `${fmt(percentile(s, 50) - percentile(b, 50))} / ${fmt(percentile(s, 99) - percentile(b, 99))}`.padStart(17),
+    added(s).padStart(17),
+    added(f).padStart(23),
   ];
 }
 
@@ -139,11 +172,11 @@ async function viaSdk(): Promise<{ ttft: number; ok: boolean }> {
 
 console.log(`sse-load: server pid ${server.pid} on ${base}, emulator in its own process, ${ANSWER.chars}-char answers in ${ANSWER.deltas} deltas ${ANSWER.delayMs} ms apart`);
 console.log("  burst: all streams start in the same instant");
-console.log("  streams | server TTFT p50/p99 ms | bare SDK TTFT p50/p99 ms | added p50/p99 ms | errors | server peak RSS");
+console.log("  streams | server TTFT p50/p99 ms | bare SDK TTFT p50/p99 ms | added p50/p99 ms | floor added p50/p99 ms | errors | server peak RSS | CPU ms/answer app, floor");
 for (const n of LEVELS) {
   const threads = await createThreads(n);
   peakRss = 0;
-  const server = await Promise.all(
+  const { results: server, cpu } = await cpuPerAnswer(serverPid, () => Promise.all(
     threads.map((id) =>
       viaServer(id).catch((error: Error & { cause?: { code?: string; message?: string } }) => {
         const reason = `client ${error.cause?.code ?? error.cause?.message ?? error.message}`;
@@ -151,7 +184,7 @@ for (const n of LEVELS) {
         return { ttft: NaN, ok: false };
       }),
     ),
-  );
+  ));
   const serverRss = peakRss;
   const med = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
   console.log(`    (server path: POST answered after p50 ${fmt(med(phases.post))} ms, SSE open after ${fmt(med(phases.connect))} ms)`);
@@ -160,12 +193,14 @@ for (const n of LEVELS) {
   for (const [reason, count] of failures) console.log(`    failure x${count}: ${reason}`);
   failures.clear();
   const bare = await Promise.all(Array.from({ length: n }, () => viaSdk()));
+  const { results: floor, cpu: floorCpu } = await cpuPerAnswer(floorServer.pid, () => Promise.all(threads.map((id) => viaServer(id, floorBase).catch(() => ({ ttft: NaN, ok: false })))));
   const errors = server.filter((r) => !r.ok).length;
   const row = [
     String(n).padStart(8),
-    ...ttftColumns(server, bare),
+    ...ttftColumns(server, bare, floor),
     String(errors).padStart(7),
     `${(serverRss / 1024 / 1024).toFixed(0)} MB`.padStart(16),
+    `${fmt(cpu, 1)}, ${fmt(floorCpu, 1)}`.padStart(26),
   ];
   console.log(`  ${row.join(" |")}${bare.some((r) => !r.ok) ? `  (bare SDK errors: ${bare.filter((r) => !r.ok).length})` : ""}`);
 }
@@ -194,20 +229,22 @@ async function steady(n: number, start: (threadId: string) => Promise<{ ttft: nu
 
 if (STEADY_LEVELS.length) {
   console.log(`  steady state (${STEADY_SECONDS} s measured after 2 s warm-up; each stream replaced when it ends):`);
-  console.log("  streams | server TTFT p50/p99 ms | bare SDK TTFT p50/p99 ms | added p50/p99 ms | starts | errors | server peak RSS");
+  console.log("  streams | server TTFT p50/p99 ms | bare SDK TTFT p50/p99 ms | added p50/p99 ms | floor added p50/p99 ms | starts | errors | server peak RSS | CPU ms/answer app, floor");
 }
 for (const n of STEADY_LEVELS) {
   const threads = await createThreads(n);
   peakRss = 0;
-  const server = await steady(n, (id) => viaServer(id), threads);
+  const { results: server, cpu } = await cpuPerAnswer(serverPid, () => steady(n, (id) => viaServer(id), threads));
   const serverRss = peakRss;
   const bare = await steady(n, () => viaSdk(), threads);
+  const { results: floor, cpu: floorCpu } = await cpuPerAnswer(floorServer.pid, () => steady(n, (id) => viaServer(id, floorBase), threads));
   const row = [
     String(n).padStart(8),
-    ...ttftColumns(server, bare),
+    ...ttftColumns(server, bare, floor),
     String(server.length).padStart(7),
     String(server.filter((r) => !r.ok).length).padStart(7),
     `${(serverRss / 1024 / 1024).toFixed(0)} MB`.padStart(16),
+    `${fmt(cpu, 1)}, ${fmt(floorCpu, 1)}`.padStart(26),
   ];
   console.log(`  ${row.join(" |")}`);
   phases.post.length = 0;
@@ -216,6 +253,7 @@ for (const n of STEADY_LEVELS) {
 clearInterval(rssTimer);
 sdk.destroy();
 server.kill("SIGTERM");
+floorServer.kill("SIGTERM");
 emulator.stop();
 await agent.close();
 await new Promise((r) => setTimeout(r, 500));
