@@ -141,13 +141,14 @@ export class GenerationManager {
     }
   }
 
-  /** Stores the assistant message and starts answering `userMessage`. */
+  /** Stores the question (when new) and the assistant message, and starts answering. */
   async start(request: StartRequest): Promise<{ generationId: string; messageId: string; userMessage: StoredMessage }> {
     const { db } = this.options;
     if (!this.accepting) throw new ConflictError("The server is shutting down; try again in a moment.");
     const settings = resolveSettings(request.profile, request.settings);
     // Ids sort in creation order (a thread lists its messages by them): the question's comes before the answer's.
-    const question: { stored: StoredMessage } | { insert: NewMessage } = "createdAt" in request.question ? { stored: request.question } : { insert: { ...request.question, id: request.question.id ?? newId() } };
+    const question: { stored: StoredMessage } | { insert: NewMessage } =
+      "createdAt" in request.question ? { stored: request.question } : { insert: { ...request.question, id: request.question.id ?? newId() } };
     const messageId = newId();
     // One commit for the question (when new), the generation, its (empty) answer and the thread. The database's
     // unique index allows one running generation per thread: a second one fails here (ConflictError) and rolls
