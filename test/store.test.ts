@@ -1,5 +1,10 @@
+import SQLite from "better-sqlite3";
+import { Kysely, sql, SqliteDialect } from "kysely";
+import { Migrator } from "kysely/migration";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Db } from "../src/store/db.js";
+import { migrate, openDatabase, type Db } from "../src/store/db.js";
+import { migrationsFor } from "../src/store/migrations/index.js";
+import type { Database } from "../src/store/schema.js";
 import { appendEvents, ConflictError, createGeneration, finishGeneration, getGeneration, readEvents, requestStop, runningGeneration, stopRequestedAmong } from "../src/store/generations.js";
 import { getMessage, insertMessage, listThreadMessages, updateMessage } from "../src/store/messages.js";
 import { addThreadCost, createThread, deleteThread, getThread, listThreads, setTitleIfPlaceholder, updateThread } from "../src/store/threads.js";
@@ -129,6 +134,39 @@ describe.each(databases)("store on $name", (kind) => {
     await new Promise((r) => setTimeout(r, 5));
     await updateThread(db, "carol", first.id, { settings: { x: 1 } });
     expect((await listThreads(db, "carol")).map((t) => t.id)).toEqual([first.id, second.id]);
+  });
+});
+
+describe("search rows on SQLite", () => {
+  it("finds a message's and a thread's search rows through an index, not by scanning the full-text index", async () => {
+    const db = await openDatabase(":memory:");
+    for (const column of ["message_id", "thread_id"]) {
+      const plan = await sql<{ detail: string }>`EXPLAIN QUERY PLAN DELETE FROM message_search WHERE ${sql.ref(column)} = 'x'`.execute(db);
+      expect(plan.rows.map((r) => r.detail).join("; ")).toMatch(/SEARCH message_search USING (COVERING )?INDEX/);
+    }
+    await db.destroy();
+  });
+
+  it("keeps what a database made before the keyed search rows could find, and forgets what is deleted", async () => {
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(":memory:") }) });
+    const before = await new Migrator({ db, provider: migrationsFor("sqlite") }).migrateTo("005-search-prefix-index");
+    expect(before.error).toBeUndefined();
+    await addUser(db, "alice");
+    const kept = await createThread(db, "alice", { title: "Volcano trip", profile: "p", settings: {} });
+    await insertMessage(db, { ownerId: "alice", threadId: kept.id, parentId: null, role: "user", parts: text("Etna eruption schedule"), status: "complete" });
+    const gone = await createThread(db, "alice", { title: "Glacier trip", profile: "p", settings: {} });
+    await insertMessage(db, { ownerId: "alice", threadId: gone.id, parentId: null, role: "user", parts: text("Etna from the north"), status: "complete" });
+    await migrate(db);
+    const titles = async (query: string) => (await listThreads(db, "alice", { query })).map((t) => t.title).sort();
+    expect(await titles("etna")).toEqual(["Glacier trip", "Volcano trip"]);
+    expect(await titles("volc")).toEqual(["Volcano trip"]);
+    await deleteThread(db, "alice", gone.id);
+    await updateThread(db, "alice", kept.id, { title: "Sicily" });
+    expect(await titles("etna")).toEqual(["Sicily"]);
+    expect(await titles("glacier")).toEqual([]);
+    expect(await titles("volcano")).toEqual([]);
+    expect(await titles("sici")).toEqual(["Sicily"]);
+    await db.destroy();
   });
 });
 

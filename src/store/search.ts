@@ -61,5 +61,8 @@ export function threadSearch(db: Db, owner: string, input: string): RawBuilder<s
     return query ? sql<string>`(SELECT thread_id FROM message_search WHERE tsv @@ to_tsquery('simple', ${query}) AND owner_id = ${owner})` : undefined;
   }
   const query = ftsQuery(input);
-  return query ? sql<string>`(SELECT thread_id FROM message_search WHERE message_search MATCH ${query} AND owner_id = ${owner})` : undefined;
+  // The FTS5 index (message_search_fts) holds only the text; its rowids are the keyed rows of message_search.
+  return query
+    ? sql<string>`(SELECT thread_id FROM message_search WHERE id IN (SELECT rowid FROM message_search_fts WHERE message_search_fts MATCH ${query}) AND owner_id = ${owner})`
+    : undefined;
 }
