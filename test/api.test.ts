@@ -127,6 +127,23 @@ describe("errors and retry", () => {
     expect(body.messages.map((m: { role: string; status: string }) => [m.role, m.status])).toEqual([["user", "complete"], ["assistant", "complete"]]);
   });
 
+  it("refuses a Retry while another answer runs in the thread (409) and keeps the failed answer", async () => {
+    env.emulator.enqueue({ error: { type: "ThrottlingException", status: 429, message: "Too many requests, please wait before trying again." } });
+    const thread = await newThread();
+    await events((await send(thread.id, "first")).body.generationId);
+    const failed = (await getThread(thread.id)).messages[1];
+    expect(failed.status).toBe("error");
+    // An edited first question answers slowly, so the thread has an answer running when Retry arrives.
+    env.emulator.enqueue({ blocks: [{ text: "slow answer to the edit" }], deltas: 5, delayMs: 60 });
+    const edit = await send(thread.id, "first, edited", { parentId: null });
+    expect(edit.status).toBe(202);
+    const retry = await server.api("POST", `/api/messages/${failed.id}/regenerate`, {});
+    expect(retry.status).toBe(409);
+    await events(edit.body.generationId);
+    const kept = (await getThread(thread.id)).messages.find((m: { id: string }) => m.id === failed.id);
+    expect(kept).toMatchObject({ status: "error", error: { code: "throttled" } });
+  });
+
   it("a failed turn leaves later turns valid", async () => {
     const thread = await newThread();
     env.emulator.enqueue({ error: { type: "ValidationException", status: 400, message: "Nope." } });

@@ -13,7 +13,6 @@ import {
   getGeneration,
   heartbeat,
   requestStop,
-  runningGeneration,
   runningGenerations,
   stopRequestedAmong,
 } from "../../store/generations.js";
@@ -86,6 +85,8 @@ export interface StartRequest {
   threadPatch?: { profile: string; settings: Record<string, unknown> };
   /** The thread still had its placeholder title when the message was sent: a title is written after the answer. */
   needsTitle?: boolean;
+  /** An answer this one replaces: a failed answer being retried is removed in the same commit (not kept as a version). */
+  replaces?: StoredMessage;
 }
 
 /** A started generation's request, with its question as stored. */
@@ -133,14 +134,6 @@ export class GenerationManager {
   private sweepTimer: NodeJS.Timeout | undefined;
   private heartbeatAt = 0;
 
-  /** Checks the request can start (throws ConflictError when a generation runs in the thread). */
-  async assertIdle(ownerId: string, threadId: string): Promise<void> {
-    if (!this.accepting) throw new ConflictError("The server is shutting down; try again in a moment.");
-    if (await runningGeneration(this.options.db, ownerId, threadId)) {
-      throw new ConflictError("This thread already has an answer being generated; stop it or wait for it to finish.");
-    }
-  }
-
   /** Stores the question (when new) and the assistant message, and starts answering. */
   async start(request: StartRequest): Promise<{ generationId: string; messageId: string; userMessage: StoredMessage }> {
     const { db } = this.options;
@@ -155,6 +148,7 @@ export class GenerationManager {
     // the whole commit back.
     const { generationId, userMessage } = await db.transaction().execute(async (tx) => {
       const id = await createGeneration(tx, { ownerId: request.ownerId, threadId: request.threadId, messageId, instanceId: this.instanceId, now: this.now() });
+      if (request.replaces?.role === "assistant" && request.replaces.status === "error") await deleteMessage(tx, request.ownerId, request.replaces.id);
       const userMessage = "stored" in question ? question.stored : await insertMessage(tx, question.insert);
       await insertMessage(tx, {
         id: messageId,
@@ -432,11 +426,6 @@ export class GenerationManager {
     await this.saving;
     this.stopUnsubscribe();
     clearInterval(this.sweepTimer);
-  }
-
-  /** Removes a failed answer that is being retried (it is replaced, not kept as a version). */
-  async discardFailed(ownerId: string, message: StoredMessage): Promise<void> {
-    if (message.role === "assistant" && message.status === "error") await deleteMessage(this.options.db, ownerId, message.id);
   }
 }
 

@@ -125,13 +125,13 @@ export class ChatService {
     const settings = options.settings ?? (thread.settings as ChatSettings);
     const input = applicableSettings(profile, settings);
     validate(profile, input);
-    await this.generations.assertIdle(ownerId, thread.id);
     await this.limits?.check(ownerId);
-    await this.generations.discardFailed(ownerId, message);
+    // One commit, as for a new message: when another answer is running, nothing changes (409).
     const started = await this.generations.start({
       ownerId,
       threadId: thread.id,
       question,
+      replaces: message,
       threadPatch: { profile: profile.name, settings },
       needsTitle: thread.title === PLACEHOLDER_TITLE,
       profile,
