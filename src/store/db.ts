@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { Migrator } from "kysely/migration";
 import pg from "pg";
 import { migrationsFor } from "./migrations/index.js";
+import { startCheckpointer } from "./sqlite-checkpointer.js";
 import type { Database } from "./schema.js";
 
 export type Db = Kysely<Database>;
@@ -67,6 +68,7 @@ function openSqlite(dataDir: string): Db {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  if (file !== ":memory:") startCheckpointer(sqlite, file, { onError: (error) => process.emitWarning(error.message) });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   dialects.set(db, "sqlite");
   return db;
