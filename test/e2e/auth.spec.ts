@@ -9,7 +9,7 @@ import { freePort } from "../helpers/postgres.js";
 import { startIdentityProvider, type TestIdentityProvider } from "../oidc/provider.js";
 
 const webRoot = join(ROOT, "web", "dist");
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ROOT, "test", "e2e", "screenshots", `${name}.png`) });
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ROOT, "test", "e2e", "screenshots", `${name}.png`), animations: "disabled" });
 
 const test = base.extend<{ emulator: BedrockEmulator }>({
   emulator: async ({}, use) => {

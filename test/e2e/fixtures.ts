@@ -92,7 +92,8 @@ export class ChatPage {
     await expect(this.button("Send")).toBeVisible();
   }
   async screenshot(name: string) {
-    await this.page.screenshot({ path: join(ROOT, "test", "e2e", "screenshots", `${name}.png`) });
+    // Transitions finished: a screenshot shows the state, not a frame of the animation toward it.
+    await this.page.screenshot({ path: join(ROOT, "test", "e2e", "screenshots", `${name}.png`), animations: "disabled" });
   }
 }
 

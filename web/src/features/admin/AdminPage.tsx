@@ -94,7 +94,7 @@ export function AdminPage(props: { session: SessionInfo; navigate: (to: string) 
                     <th scope="col">{t.lastSignIn}</th>
                     <th scope="col">{t.limits}</th>
                     <th scope="col">
-                      <span className={styles.visuallyHidden}>{t.actions}</span>
+                      <span className="visually-hidden">{t.actions}</span>
                     </th>
                   </tr>
                 </thead>

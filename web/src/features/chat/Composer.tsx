@@ -1,4 +1,4 @@
-import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from "react";
+import { forwardRef, useEffect, useId, useImperativeHandle, useRef, useState } from "react";
 import { t } from "../../i18n/index.js";
 import styles from "./chat.module.css";
 import { flushDraft, loadDraft, saveDraft } from "./drafts.js";
@@ -34,6 +34,7 @@ function isBlank(el: HTMLTextAreaElement): boolean {
 
 export const Composer = forwardRef<ComposerHandle, { draftKey: string; generating: boolean; disabled: boolean; onSend: (text: string) => void; onStop: () => void }>(function Composer(props, ref) {
   const area = useRef<HTMLTextAreaElement>(null);
+  const keysHint = useId();
   const [empty, setEmpty] = useState(true);
   const [rows, setRows] = useState(1);
   const [pasted, setPasted] = useState<string[]>([]);
@@ -117,6 +118,7 @@ export const Composer = forwardRef<ComposerHandle, { draftKey: string; generatin
       <textarea
         ref={area}
         aria-label={t.message}
+        aria-describedby={keysHint}
         placeholder={t.messagePlaceholder}
         rows={rows}
         onInput={(e) => {
@@ -145,6 +147,9 @@ export const Composer = forwardRef<ComposerHandle, { draftKey: string; generatin
           }
         }}
       />
+      <span id={keysHint} className="visually-hidden">
+        {t.messageKeys}
+      </span>
       {props.generating ? (
         <button type="button" className={styles.stop} onClick={props.onStop}>
           {t.stop}

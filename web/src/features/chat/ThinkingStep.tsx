@@ -2,10 +2,9 @@ import { useEffect, useId, useState } from "react";
 import { t } from "../../i18n/index.js";
 import { Markdown } from "../../components/markdown/Markdown.js";
 import styles from "./chat.module.css";
+import { thinkingDuration } from "./duration.js";
 
-function seconds(ms: number): string {
-  return ms < 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
-}
+
 
 /** The model's reasoning: expanded while it thinks, collapsed afterwards with how long it took. */
 export function ThinkingStep(props: { text: string; thinking: boolean; ms: number | undefined; redacted: boolean; startedAt?: number | undefined }) {
@@ -29,7 +28,7 @@ export function ThinkingStep(props: { text: string; thinking: boolean; ms: numbe
           {t.thinking}
         </button>
         <span className={styles.thinkingTime} aria-live="polite">
-          {props.thinking ? t.thinkingNow : elapsed !== undefined ? t.thoughtFor(seconds(elapsed)) : null}
+          {props.thinking ? t.thinkingNow : elapsed !== undefined ? t.thoughtFor(thinkingDuration(elapsed)) : null}
         </span>
       </div>
       <div id={regionId} hidden={!open} className={styles.thinkingBody}>
