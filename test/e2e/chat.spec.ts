@@ -221,6 +221,8 @@ test("dark theme", async ({ chat, page }) => {
   await chat.waitIdle();
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   expect(background).toBe("rgb(22, 24, 28)");
+  // Titles from the first words drop the markdown syntax (title generation is off here).
+  await expect(page.getByRole("navigation", { name: "Threads", exact: true }).getByRole("link", { name: "Show me code in the dark", exact: true })).toBeVisible();
   await chat.screenshot("dark");
   await page.reload();
   await expect(page.locator("html")).toHaveAttribute("data-theme", "dark");

@@ -8,10 +8,25 @@ import type { Usage } from "../../engine/types.js";
 const TITLE_PROMPT =
   "You name chat conversations. Reply with a short title of at most six words for the conversation below, in its language, with no quotes and no final punctuation.";
 
-/** The first words of the user's message: the title when title generation is off or fails. */
+/**
+ * The first words of the user's message, without markdown syntax (code fences, backticks, emphasis marks, heading,
+ * quote and list markers, link targets): the title when title generation is off or fails. A message that is only
+ * code is named by its code.
+ */
 export function fallbackTitle(text: string): string {
-  const words = text.trim().replace(/\s+/g, " ").split(" ").slice(0, 8).join(" ");
+  const prose = plainText(text.replace(/```[^\n]*\n[\s\S]*?(```|$)/g, " "));
+  const source = prose.trim() ? prose : plainText(text.replace(/```[^\n]*/g, " "));
+  const words = source.trim().replace(/\s+/g, " ").split(" ").slice(0, 8).join(" ");
   return words.length > 60 ? `${words.slice(0, 57).trimEnd()}...` : words || "New chat";
+}
+
+function plainText(markdown: string): string {
+  return markdown
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+/gm, "")
+    .replace(/`+/g, "")
+    // Emphasis marks touch their word (`**why**`, `_this_`); a lone `*` between spaces is arithmetic, `my_var` a name.
+    .replace(/(^|\s)[*_~]+(?=\S)|(?<=\S)[*_~]+(?=\s|$|[.,;:!?)])/g, "$1");
 }
 
 export function cleanTitle(raw: string): string | undefined {
