@@ -1,7 +1,8 @@
 /**
  * The floor for bench:sse-load: the least a server can do for the same API shape on the same machine. It is
  * plain node:http (no framework, no storage, no sign-in, no validation): POST a message answers 202 at once and
- * starts an AWS SDK ConverseStream; GET the events replays what arrived and streams the rest as server-sent events.
+ * starts an AWS SDK ConverseStream; GET the events replays what arrived and streams the rest as server-sent events;
+ * POST stop aborts the SDK call (the steady-state probe stops its answers after the first token).
  * What it adds over a bare SDK loop is the cost of the architecture itself (two HTTP requests and a relay hop per
  * answer, on cores shared with the client and the emulator), not of the app. Not a server to use: a measurement.
  * Run by bench/sse-load.ts: `tsx bench/sse-floor-server.ts PORT` with the emulator's AWS_* variables set.
@@ -17,6 +18,7 @@ interface Generation {
   frames: string[];
   done: boolean;
   listeners: Set<ServerResponse>;
+  abort: AbortController;
 }
 const generations = new Map<string, Generation>();
 
@@ -33,7 +35,7 @@ async function run(generation: Generation): Promise<void> {
   let seq = 0;
   const frame = (type: string, data: object) => `id: ${++seq}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
   try {
-    const response = await sdk.send(new ConverseStreamCommand({ modelId: MODEL_ID, messages: [{ role: "user", content: [{ text: "load test" }] }], inferenceConfig: { maxTokens: 2560, temperature: 1 } }));
+    const response = await sdk.send(new ConverseStreamCommand({ modelId: MODEL_ID, messages: [{ role: "user", content: [{ text: "load test" }] }], inferenceConfig: { maxTokens: 2560, temperature: 1 } }), { abortSignal: generation.abort.signal });
     for await (const event of response.stream!) {
       const text = event.contentBlockDelta?.delta?.text;
       if (text) publish(generation, frame("text", { type: "text", delta: text }));
@@ -50,11 +52,18 @@ const server = createServer((req, res) => {
     req.resume();
     req.on("end", () => {
       const id = randomUUID();
-      const generation: Generation = { frames: [], done: false, listeners: new Set() };
+      const generation: Generation = { frames: [], done: false, listeners: new Set(), abort: new AbortController() };
       generations.set(id, generation);
       void run(generation);
       res.writeHead(202, { "content-type": "application/json" }).end(JSON.stringify({ generationId: id }));
     });
+    return;
+  }
+  const stop = /^\/api\/generations\/([^/]+)\/stop$/.exec(url);
+  if (req.method === "POST" && stop) {
+    req.resume();
+    generations.get(stop[1]!)?.abort.abort();
+    res.writeHead(202, { "content-type": "application/json" }).end('{"status":"stopping"}');
     return;
   }
   const events = /^\/api\/generations\/([^/]+)\/events$/.exec(url);

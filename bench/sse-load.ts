@@ -97,6 +97,7 @@ const PROFILE = "Amazon Nova Pro";
 const MODEL_ID = "us.amazon.nova-pro-v1:0";
 
 type Result = { ttft: number; ok: boolean };
+const med = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 const phases = { post: [] as number[], connect: [] as number[] };
 const failures = new Map<string, number>();
 async function viaServer(threadId: string, to = base): Promise<{ ttft: number; ok: boolean }> {
@@ -186,7 +187,6 @@ for (const n of LEVELS) {
     ),
   ));
   const serverRss = peakRss;
-  const med = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
   console.log(`    (server path: POST answered after p50 ${fmt(med(phases.post))} ms, SSE open after ${fmt(med(phases.connect))} ms)`);
   phases.post.length = 0;
   phases.connect.length = 0;
@@ -205,14 +205,20 @@ for (const n of LEVELS) {
   console.log(`  ${row.join(" |")}${bare.some((r) => !r.ok) ? `  (bare SDK errors: ${bare.filter((r) => !r.ok).length})` : ""}`);
 }
 /**
- * Steady state: N streams kept running (each replaced when it ends, starts staggered), every start after a warm-up
- * measured. This is the server's overhead under load, not the queue of N requests arriving in the same instant.
+ * Steady state: N streams kept running by this process (each replaced when it ends, starts staggered), while a
+ * probe process of its own (bench/sse-probe.ts) starts one more answer every 100 ms and times its first token. The
+ * probe's figures are the steady-state TTFT: this process, parsing thousands of events a second for its N streams,
+ * cannot time a new request precisely (its own queue added 30 to 100 ms when the server answered in 2 ms), and it
+ * is printed beside them for comparison. This is the server's overhead under load, not a queue of N requests
+ * arriving in the same instant.
  */
-async function steady(n: number, start: (threadId: string) => Promise<{ ttft: number; ok: boolean }>, threadIds: string[]) {
-  const results: { ttft: number; ok: boolean }[] = [];
+const WARMUP_MS = 2000;
+async function steady(n: number, start: (threadId: string) => Promise<Result>, threadIds: string[]): Promise<Result[]> {
+  const results: Result[] = [];
   const began = performance.now();
-  const warmup = 2000;
-  const end = began + warmup + STEADY_SECONDS * 1000;
+  // The load goes on a little past the measured window, so the probe's last answers are still under load.
+  const measuredUntil = began + WARMUP_MS + STEADY_SECONDS * 1000;
+  const end = measuredUntil + 2000;
   await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       await new Promise((r) => setTimeout(r, (i * 600) / n));
@@ -220,33 +226,62 @@ async function steady(n: number, start: (threadId: string) => Promise<{ ttft: nu
       while (performance.now() < end) {
         const t = performance.now();
         const r = await start(threadIds[(i + k++ * n) % threadIds.length]!).catch(() => ({ ttft: NaN, ok: false }));
-        if (t - began >= warmup) results.push(r);
+        if (t - began >= WARMUP_MS && t < measuredUntil) results.push(r);
       }
     }),
   );
   return results;
 }
 
+/** The probe process's TTFTs over the measured window (it waits out the warm-up itself). */
+async function probe(args: string[]): Promise<Result[]> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench", "sse-probe.ts"), ...args, "--warmup-ms", String(WARMUP_MS), "--seconds", String(STEADY_SECONDS)], {
+    env: { ...process.env, ...awsEnv },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  await new Promise((r) => child.once("exit", r));
+  const { ttft, errors } = JSON.parse(out.trim().split("\n").at(-1) || '{"ttft":[],"errors":1}') as { ttft: number[]; errors: number };
+  return [...ttft.map((t) => ({ ttft: t, ok: true })), ...Array.from({ length: errors }, () => ({ ttft: NaN, ok: false }))];
+}
+
+/** N streams of load from this process while the probe times new answers. */
+async function underLoad(n: number, start: (threadId: string) => Promise<Result>, threadIds: string[], probeArgs: string[]): Promise<{ load: Result[]; probed: Result[] }> {
+  const [load, probed] = await Promise.all([steady(n, start, threadIds), probe(probeArgs)]);
+  return { load, probed };
+}
+
 if (STEADY_LEVELS.length) {
-  console.log(`  steady state (${STEADY_SECONDS} s measured after 2 s warm-up; each stream replaced when it ends):`);
+  console.log(`  steady state (${STEADY_SECONDS} s measured after ${WARMUP_MS / 1000} s warm-up; each stream replaced when it ends; TTFT timed by a probe process, one answer every 100 ms):`);
   console.log("  streams | server TTFT p50/p99 ms | bare SDK TTFT p50/p99 ms | added p50/p99 ms | floor added p50/p99 ms | starts | errors | server peak RSS | CPU ms/answer app, floor");
 }
 for (const n of STEADY_LEVELS) {
   const threads = await createThreads(n);
+  const probeThreads = (await createThreads(10)).join(",");
   peakRss = 0;
-  const { results: server, cpu } = await cpuPerAnswer(serverPid, () => steady(n, (id) => viaServer(id), threads));
+  const { results: app, cpu } = await cpuPerAnswer(serverPid, async () => {
+    const run = await underLoad(n, (id) => viaServer(id), threads, ["--target", "server", "--base", base, "--threads", probeThreads]);
+    return Object.assign(run.load, { probed: run.probed });
+  });
   const serverRss = peakRss;
-  const bare = await steady(n, () => viaSdk(), threads);
-  const { results: floor, cpu: floorCpu } = await cpuPerAnswer(floorServer.pid, () => steady(n, (id) => viaServer(id, floorBase), threads));
+  const bare = await underLoad(n, () => viaSdk(), threads, ["--target", "sdk"]);
+  const { results: floor, cpu: floorCpu } = await cpuPerAnswer(floorServer.pid, async () => {
+    const run = await underLoad(n, (id) => viaServer(id, floorBase), threads, ["--target", "server", "--base", floorBase, "--threads", probeThreads]);
+    return Object.assign(run.load, { probed: run.probed });
+  });
   const row = [
     String(n).padStart(8),
-    ...ttftColumns(server, bare, floor),
-    String(server.length).padStart(7),
-    String(server.filter((r) => !r.ok).length).padStart(7),
+    ...ttftColumns(app.probed, bare.probed, floor.probed),
+    String(app.length).padStart(7),
+    String(app.filter((r) => !r.ok).length + app.probed.filter((r) => !r.ok).length).padStart(7),
     `${(serverRss / 1024 / 1024).toFixed(0)} MB`.padStart(16),
     `${fmt(cpu, 1)}, ${fmt(floorCpu, 1)}`.padStart(26),
   ];
   console.log(`  ${row.join(" |")}`);
+  const own = ttftColumns(app, bare.load, floor);
+  console.log(`    (probes: ${app.probed.length} app, ${bare.probed.length} bare, ${floor.probed.length} floor; the load process's own view: added ${own[2]!.trim()} ms, floor added ${own[3]!.trim()} ms)`);
+  console.log(`    (server path as the load process sees it: POST answered after p50 ${fmt(med(phases.post))} ms, SSE open after ${fmt(med(phases.connect))} ms)`);
   phases.post.length = 0;
   phases.connect.length = 0;
 }
