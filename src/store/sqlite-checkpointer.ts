@@ -11,7 +11,7 @@ import type SQLite from "better-sqlite3";
  * app's reads or writes). If the worker fails, the app's connection checkpoints by itself again, so the log can
  * never grow without bound.
  */
-export function startCheckpointer(sqlite: SQLite.Database, file: string, options: { intervalMs?: number; onError?: (error: Error) => void } = {}): void {
+export function startCheckpointer(sqlite: SQLite.Database, file: string, options: { intervalMs?: number; onError?: (error: Error) => void } = {}): Worker {
   const require = createRequire(import.meta.url);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
@@ -35,6 +35,7 @@ export function startCheckpointer(sqlite: SQLite.Database, file: string, options
     worker.postMessage("close");
     return close();
   };
+  return worker;
 }
 
 /** The worker: plain CommonJS, so it runs without the TypeScript loader. */
