@@ -1,3 +1,4 @@
+import { newId } from "../src/store/ids.js";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../src/store/db.js";
@@ -39,21 +40,22 @@ describe("shutdown (SIGTERM) loses nothing", () => {
 
   it("saves generations left running by a crashed process as stopped at the next start", async () => {
     const dir = mkdtempSync(join(tmpdir(), "chat-data-"));
+    const [T1, M1, M2, G1] = [newId(), newId(), newId(), newId()];
     const db = await openDatabase(dir);
     await db.insertInto("users").values({ id: "local", email: null, name: "Local user", role: "admin", created_at: new Date().toISOString() }).execute();
-    await db.insertInto("threads").values({ id: "t1", owner_id: "local", title: "x", profile: "Amazon Nova Pro", settings: "{}", active_leaf_id: "m2", created_at: "2026-01-01T00:00:00.000Z", updated_at: "2026-01-01T00:00:00.000Z" }).execute();
-    for (const [id, role, parts, status, parent] of [["m1", "user", [{ type: "text", text: "q" }], "complete", null], ["m2", "assistant", [{ type: "text", text: "half" }], "streaming", "m1"]] as const) {
-      await db.insertInto("messages").values({ id, owner_id: "local", thread_id: "t1", parent_id: parent, role, parts: JSON.stringify(parts), status, profile: null, model_id: null, cost: null, error: null, meta: null, created_at: "2026-01-01T00:00:00.000Z", updated_at: "2026-01-01T00:00:00.000Z" }).execute();
+    await db.insertInto("threads").values({ id: T1, owner_id: "local", title: "x", profile: "Amazon Nova Pro", settings: "{}", active_leaf_id: M2, created_at: "2026-01-01T00:00:00.000Z", updated_at: "2026-01-01T00:00:00.000Z" }).execute();
+    for (const [id, role, parts, status, parent] of [[M1, "user", [{ type: "text", text: "q" }], "complete", null], [M2, "assistant", [{ type: "text", text: "half" }], "streaming", M1]] as const) {
+      await db.insertInto("messages").values({ id, owner_id: "local", thread_id: T1, parent_id: parent, role, parts: JSON.stringify(parts), status, profile: null, model_id: null, cost: null, error: null, meta: null, created_at: "2026-01-01T00:00:00.000Z", updated_at: "2026-01-01T00:00:00.000Z" }).execute();
     }
-    await db.insertInto("generations").values({ id: "g1", owner_id: "local", thread_id: "t1", message_id: "m2", status: "running", instance_id: "dead", started_at: "2026-01-01T00:00:00.000Z", finished_at: null }).execute();
+    await db.insertInto("generations").values({ id: G1, owner_id: "local", thread_id: T1, message_id: M2, status: "running", instance_id: "dead", started_at: "2026-01-01T00:00:00.000Z", finished_at: null }).execute();
     await db.destroy();
 
     const server = await startChatServer({ db: await openDatabase(dir) });
     try {
-      const body = (await server.api("GET", "/api/threads/t1")).body;
+      const body = (await server.api("GET", `/api/threads/${T1}`)).body;
       expect(body.running).toBeNull();
       expect(body.messages[1]).toMatchObject({ status: "stopped", parts: [{ type: "text", text: "half" }] });
-      const next = await server.api("POST", "/api/threads/t1/messages", { text: "go on" });
+      const next = await server.api("POST", `/api/threads/${T1}/messages`, { text: "go on" });
       expect(next.status).toBe(202);
       await readEvents(`${server.url}/api/generations/${next.body.generationId}/events`);
       expect(env.emulator.requests.at(-1)!.body["messages"]).toEqual([

@@ -27,7 +27,7 @@ describe("local sign-in: first run", () => {
   it("creates the admin only with the setup token from the log, with a strong password", async () => {
     const wrong = await server.api("POST", "/auth/setup", { ...ADMIN, token: "guessed-token" });
     expect(wrong.status).toBe(403);
-    expect(wrong.body.error.message).toMatch(/printed in the server log/);
+    expect(wrong.body.error.message).toMatch(/users setup-link/);
     const short = await server.api("POST", "/auth/setup", { email: ADMIN.email, password: "short", token: server.app.setupToken });
     expect(short.status).toBe(400);
     expect(short.body.error.message).toMatch(/at least 12 characters/);
@@ -117,7 +117,7 @@ describe("local sign-in: lockout", () => {
     for (let i = 0; i < 4; i++) expect((await server.api("POST", "/auth/login", { email: "lock@example.com", password: `wrong guess ${i}` })).status).toBe(401);
     const fifth = await server.api("POST", "/auth/login", { email: "lock@example.com", password: "wrong guess 5" });
     expect(fifth.status).toBe(429);
-    expect(fifth.body.error.message).toMatch(/locked for 15 minutes/);
+    expect(fifth.body.error.message).toMatch(/locked for 15 more minutes/);
     // Even the right password is refused while locked.
     const right = await server.api("POST", "/auth/login", { email: "lock@example.com", password: "lock me out please" });
     expect(right.status).toBe(429);

@@ -1,5 +1,6 @@
 import * as client from "openid-client";
 import { z } from "zod";
+import type { SignInErrorCode } from "../shared/signin-errors.js";
 
 export interface OidcSettings {
   issuer: string;
@@ -8,8 +9,13 @@ export interface OidcSettings {
   redirectUri: string;
   /** Where the provider sends the browser back after logout (the app's home). */
   postLogoutRedirectUri: string;
-  /** Lower-case email domains allowed to sign in; empty: any. */
+  /** Lower-case email domains allowed to sign in (with a verified email only); empty: any. */
   allowedEmailDomains: string[];
+  /**
+   * OIDC_TRUST_UNVERIFIED_EMAIL: an email sent without an `email_verified` claim counts as verified, for providers
+   * that never send the claim. An explicit `email_verified: false` is refused all the same. Default false.
+   */
+  trustEmailWithoutVerifiedClaim?: boolean;
   /** Members of this group (in `cognito:groups` or `groups`) are admins; unset: roles are managed in the app. */
   adminGroup?: string;
   /** Allow an http:// issuer (tests on 127.0.0.1 only). */
@@ -23,7 +29,10 @@ export type LoginTransaction = z.infer<typeof loginTransactionSchema>;
 export interface OidcIdentity {
   issuer: string;
   subject: string;
+  /** Lower-case; only an email the provider verified (see `usableEmail`), else null. */
   email: string | null;
+  /** An email the provider sent without verifying it: not the account's (for the log). */
+  unverifiedEmail: string | null;
   name: string;
   groups: string[];
   idToken: string | undefined;
@@ -32,7 +41,7 @@ export interface OidcIdentity {
 export class OidcLoginError extends Error {
   override readonly name = "OidcLoginError";
   constructor(
-    readonly code: "invalid_callback" | "email_domain" | "provider_unreachable",
+    readonly code: Extract<SignInErrorCode, "invalid_callback" | "email_missing" | "email_unverified" | "email_domain" | "provider_unreachable">,
     message: string,
   ) {
     super(message);
@@ -42,13 +51,26 @@ export class OidcLoginError extends Error {
 const claimsSchema = z.object({
   sub: z.string().min(1),
   email: z.string().optional(),
-  email_verified: z.union([z.boolean(), z.string()]).optional(),
+  /** Judged by `emailClaim`: only true or "true" is verified. */
+  email_verified: z.unknown().optional(),
   name: z.string().optional(),
   preferred_username: z.string().optional(),
   "cognito:username": z.string().optional(),
   "cognito:groups": z.array(z.string()).optional(),
   groups: z.union([z.array(z.string()), z.string()]).optional(),
 });
+
+type Claims = z.infer<typeof claimsSchema>;
+
+/** The email claim and what the provider says of it: verified only for `true` or `"true"` (some providers send strings). */
+type EmailClaim = { email: null } | { email: string; verified: "yes" | "no" | "not stated" };
+
+function emailClaim(claims: Claims): EmailClaim {
+  if (!claims.email) return { email: null };
+  const email = claims.email.toLowerCase();
+  if (claims.email_verified === undefined) return { email, verified: "not stated" };
+  return { email, verified: claims.email_verified === true || claims.email_verified === "true" ? "yes" : "no" };
+}
 
 /** openid-client wraps the precise reason (e.g. 'unexpected "state" response parameter value') in `cause`. */
 function deepestMessage(error: unknown): string {
@@ -98,7 +120,7 @@ export class OidcClient {
     return { url, transaction };
   }
 
-  /** Exchanges the code, checking state, nonce, PKCE and the ID token; applies the email-domain rule. */
+  /** Exchanges the code, checking state, nonce, PKCE and the ID token; keeps only a verified email; applies the email-domain rule. */
   async finishLogin(callbackUrl: URL, transaction: LoginTransaction): Promise<OidcIdentity> {
     const config = await this.config();
     let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
@@ -112,21 +134,56 @@ export class OidcClient {
     } catch (error) {
       throw new OidcLoginError("invalid_callback", `Sign-in could not be completed (${deepestMessage(error)}). Start again from the sign-in page.`);
     }
-    const claims = claimsSchema.parse(tokens.claims());
-    const email = claims.email && claims.email_verified !== false && claims.email_verified !== "false" ? claims.email.toLowerCase() : null;
-    const domains = this.settings.allowedEmailDomains;
-    if (domains.length > 0 && (!email || !domains.includes(email.split("@")[1] ?? ""))) {
-      throw new OidcLoginError("email_domain", `This app accepts accounts from ${domains.join(", ")} only${email ? `, not ${email}` : " (the provider sent no verified email)"}. Sign in with another account.`);
+    const parsed = claimsSchema.safeParse(tokens.claims());
+    if (!parsed.success) {
+      throw new OidcLoginError("invalid_callback", `The provider's ID token has unexpected claims (${z.prettifyError(parsed.error)}). Check the provider's token settings.`);
     }
+    const claims = parsed.data;
+    const claim = emailClaim(claims);
+    const email = this.usableEmail(claim);
+    this.checkEmailDomain(claim, email);
     const groups = claims["cognito:groups"] ?? (typeof claims.groups === "string" ? [claims.groups] : (claims.groups ?? []));
     return {
       issuer: config.serverMetadata().issuer,
       subject: claims.sub,
       email,
+      unverifiedEmail: email === null ? claim.email : null,
       name: claims.name ?? claims.preferred_username ?? claims["cognito:username"] ?? email ?? claims.sub,
       groups,
       idToken: tokens.id_token,
     };
+  }
+
+  /**
+   * The email the account may have: one the provider verified, or one sent without the claim when the settings trust
+   * that. An unverified email is never the account's, domains restricted or not: accounts are matched and claimed by
+   * email (an email already taken is not taken over), so an unverified one would let anyone take someone's address.
+   */
+  private usableEmail(claim: EmailClaim): string | null {
+    if (claim.email === null) return null;
+    const trusted = claim.verified === "yes" || (claim.verified === "not stated" && this.settings.trustEmailWithoutVerifiedClaim === true);
+    return trusted ? claim.email : null;
+  }
+
+  /** With OIDC_ALLOWED_EMAIL_DOMAINS, only a usable email of those domains signs in. */
+  private checkEmailDomain(claim: EmailClaim, email: string | null): void {
+    const domains = this.settings.allowedEmailDomains;
+    if (domains.length === 0) return;
+    const only = `This app accepts verified emails from ${domains.join(", ")} only`;
+    if (claim.email === null) {
+      throw new OidcLoginError("email_missing", `${only}, and the provider sent no email for this account. Sign in with another account, or make the provider release the email claim (scope "email").`);
+    }
+    if (email === null) {
+      throw new OidcLoginError(
+        "email_unverified",
+        claim.verified === "not stated"
+          ? `${only}; the provider sent ${claim.email} without an email_verified claim. If this provider never sends the claim, set OIDC_TRUST_UNVERIFIED_EMAIL=true.`
+          : `${only}; the provider says ${claim.email} is not verified (email_verified is not true). The user must verify the email at the provider, then sign in again.`,
+      );
+    }
+    if (!domains.includes(email.split("@")[1] ?? "")) {
+      throw new OidcLoginError("email_domain", `This app accepts accounts from ${domains.join(", ")} only, not ${email}. Sign in with another account.`);
+    }
   }
 
   isAdmin(identity: OidcIdentity): boolean | undefined {

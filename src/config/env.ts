@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /** Environment settings of the server, validated once at start. Every variable is documented in the README. */
@@ -21,9 +22,30 @@ const envSchema = z.object({
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_REDIRECT_URI: z.url().optional(),
   OIDC_ALLOWED_EMAIL_DOMAINS: z.string().optional(),
+  /** An email sent without an `email_verified` claim counts as verified (providers that never send it). */
+  OIDC_TRUST_UNVERIFIED_EMAIL: z.enum(["true", "false"], "must be true or false").default("false").transform((value) => value === "true"),
   OIDC_ADMIN_GROUP: z.string().min(1).optional(),
-  /** Trust X-Forwarded-For from a proxy in front (a load balancer) for client addresses in rate limits and logs. */
-  TRUST_PROXY: z.enum(["true", "false"]).default("false"),
+  /** How many proxies in front of the app write X-Forwarded-For: the client is the Nth address from the right. */
+  TRUST_PROXY_HOPS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, "must be the number of proxies in front of the app, from 1 to 10")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "must be at least 1 (unset it when no proxy is in front)").max(10, "must be at most 10 (count the proxies in front of the app)"))
+    .optional(),
+  /** Address ranges of the proxies in front: X-Forwarded-For is read only through these, from the right. */
+  TRUSTED_PROXIES: z
+    .string()
+    .transform(listOfEntries)
+    .pipe(
+      z
+        .array(z.string())
+        .min(1, "lists no address: give the proxies' addresses or ranges, such as 10.0.0.0/8")
+        .refine((entries) => entries.every(isAddressRange), {
+          error: (issue) => `${notAddressRanges(issue.input as string[])} must be IP addresses or CIDR ranges, such as 10.0.0.0/8 or fd00::/8`,
+        }),
+    )
+    .optional(),
   /** Default per-user limit of answers started per minute (admins can set it per user). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   /** Default per-user monthly spending cap in USD; unset: no cap (admins can set one per user). */
@@ -31,6 +53,25 @@ const envSchema = z.object({
 });
 
 export type ServerEnv = z.output<typeof envSchema>;
+
+/** "10.0.0.0/8, 192.168.1.1" as its non-empty entries. */
+function listOfEntries(value: string): string[] {
+  return value.split(",").map((entry) => entry.trim()).filter(Boolean);
+}
+
+function notAddressRanges(entries: string[]): string {
+  return entries.filter((entry) => !isAddressRange(entry)).map((entry) => JSON.stringify(entry)).join(", ");
+}
+
+/** An IPv4 or IPv6 address, optionally with a prefix length from 1 to its size (10.0.0.0/8, fd00::/8). */
+export function isAddressRange(entry: string): boolean {
+  const [address = "", prefix, extra] = entry.split("/");
+  if (extra !== undefined || address.includes("%")) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 /** The origins the app answers for: PUBLIC_URL and the loopback addresses of PORT. */
 export function allowedOrigins(env: ServerEnv): string[] {
@@ -43,9 +84,23 @@ export class EnvError extends Error {
   override readonly name = "EnvError";
 }
 
+export const TRUST_PROXY_REMOVED =
+  "TRUST_PROXY is no longer supported: it trusted any X-Forwarded-For a client sends. Set TRUST_PROXY_HOPS to the number of proxies in front of the app (1 behind one load balancer, 2 behind CloudFront and an ALB), or TRUSTED_PROXIES to their address ranges.";
+
 export function readServerEnv(env: NodeJS.ProcessEnv = process.env): ServerEnv {
+  if (env["TRUST_PROXY"]?.trim()) throw new EnvError(TRUST_PROXY_REMOVED);
   const parsed = envSchema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}=${JSON.stringify(env[String(issue.path[0])])}: ${issue.message}`);
-  throw new EnvError(`invalid environment: ${problems.join("; ")}`);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}=${JSON.stringify(env[String(issue.path[0])])}: ${issue.message}`);
+    throw new EnvError(`invalid environment: ${problems.join("; ")}`);
+  }
+  if (parsed.data.TRUST_PROXY_HOPS !== undefined && parsed.data.TRUSTED_PROXIES !== undefined) {
+    throw new EnvError("TRUST_PROXY_HOPS and TRUSTED_PROXIES are both set: set only one (TRUSTED_PROXIES when the app can also be reached without going through the proxies).");
+  }
+  return parsed.data;
+}
+
+/** The proxies whose X-Forwarded-For entries are believed: a hop count, address ranges, or none. */
+export function trustedProxies(env: ServerEnv): number | string[] | undefined {
+  return env.TRUST_PROXY_HOPS ?? env.TRUSTED_PROXIES;
 }

@@ -13,21 +13,26 @@ import { PostgresRelay } from "./chat/pg-relay.js";
 import { InProcessRelay, type Relay } from "./chat/relay.js";
 import { ChatService } from "./chat/service.js";
 import { installRequestGuard } from "./guard.js";
+import { DEFAULT_BODY_LIMIT, installRoutePolicy } from "./route-policy.js";
+import { isUniqueViolation } from "../store/errors.js";
 import { HttpError } from "./http-errors.js";
 import { generationRoutes } from "./routes/generations.js";
 import { profilesRoutes } from "./routes/profiles.js";
 import { threadRoutes } from "./routes/threads.js";
 import type { AuthMode } from "../auth/mode.js";
 import type { OidcClient } from "../auth/oidc.js";
-import { addSetupToken, deleteExpiredSessions } from "../store/sessions.js";
-import { hasAdmin } from "../store/users.js";
+import { sweepAttempts } from "../store/login-attempts.js";
+import { deleteExpiredSessions } from "../store/sessions.js";
 import { AuthCookies } from "./auth/cookies.js";
 import { installAuth } from "./auth/plugin.js";
+import { announceSetup } from "./auth/setup-link.js";
 import { UsageLimits, type LimitDefaults } from "./chat/limits.js";
 import { adminRoutes } from "./routes/admin.js";
 import { authRoutes } from "./routes/auth.js";
 import { installSecurityHeaders, registerApiDocs } from "./security.js";
 import { serveWeb } from "./web.js";
+import { serializeRequest } from "./request-log.js";
+import { trustProxyOption, type TrustedProxies } from "./trust-proxy.js";
 
 export interface AppOptions {
   config: AppConfig;
@@ -54,8 +59,10 @@ export interface AppOptions {
   publicUrl?: string;
   /** Per-user limits (defaults: 30 answers a minute, no spending cap). */
   limits?: Partial<LimitDefaults>;
-  /** Trust X-Forwarded-For from a proxy in front. */
-  trustProxy?: boolean;
+  /** The proxies in front whose X-Forwarded-For entries are believed: how many (hops) or their address ranges; unset: none. */
+  trustProxy?: TrustedProxies;
+  /** Where log lines go (default stdout); tests read them. */
+  logStream?: NodeJS.WritableStream;
   /** Sign-in attempts allowed per client address in 5 minutes (default 30). */
   signInAttemptsPerIp?: number;
   /** Time source for sessions, lockouts and limits (tests move it). */
@@ -75,19 +82,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     logger: {
       level: options.logLevel ?? "info",
       redact: ["req.headers.authorization", "req.headers.cookie"],
-      ...(process.stdout.isTTY && process.env["NODE_ENV"] !== "production" ? { transport: { target: "pino-pretty", options: { translateTime: "HH:MM:ss", ignore: "pid,hostname" } } } : {}),
+      serializers: { req: serializeRequest },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+      ...(!options.logStream && process.stdout.isTTY && process.env["NODE_ENV"] !== "production" ? { transport: { target: "pino-pretty", options: { translateTime: "HH:MM:ss", ignore: "pid,hostname" } } } : {}),
     },
-    bodyLimit: bodyLimitFor(options.config, options.bodyLimitBytes),
+    // Routes set their own limits (route-policy.ts); this one is for anything registered outside that policy.
+    bodyLimit: DEFAULT_BODY_LIMIT,
     return503OnClosing: true,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: trustProxyOption(options.trustProxy),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown; validationContext?: string }, request, reply) => {
     if (error instanceof HttpError) return reply.status(error.statusCode).send({ error: { code: error.code, message: error.message } });
     if (error instanceof ConflictError) return reply.status(409).send({ error: { code: "conflict", message: error.message } });
+    // A path id that is not an id names nothing: 404, as for an id that does not exist.
+    if (error.validation && error.validationContext === "params") return reply.status(404).send({ error: { code: "not_found", message: "Not found" } });
     if (error.validation) return reply.status(400).send({ error: { code: "invalid_request", message: error.message } });
+    // Two requests raced for one unique key (the loser of a check-then-insert): a conflict, never a 500.
+    if (isUniqueViolation(error)) return reply.status(409).send({ error: { code: "conflict", message: "This already exists (another request created it at the same moment). Reload and try again." } });
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status === 413) return reply.status(413).send({ error: { code: "too_large", message: "The request body is too large. Send a shorter message (BODY_LIMIT_MB sets the limit)." } });
     if (status === 400 && error.code === "FST_ERR_CTP_INVALID_JSON_BODY") return reply.status(400).send({ error: { code: "invalid_json", message: "The request body is not valid JSON." } });
@@ -98,6 +112,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     void reply.status(404).send({ error: { code: "not_found", message: `No route for ${request.method} ${request.url}` } });
   });
 
+  installRoutePolicy(app, { largeBodyLimit: bodyLimitFor(options.config, options.bodyLimitBytes) });
   installRequestGuard(app, options.origins);
   const clock = options.clock ?? (() => new Date());
   const authMode = options.authMode ?? "none";
@@ -108,18 +123,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   await installSecurityHeaders(app, { https, webRoot: options.webRoot });
   installAuth(app, { mode: authMode, db: options.db, cookies, clock, localUser: await ensureLocalUser(options.db) });
   if (authMode !== "none") {
-    // Ended sessions are removed at start and then hourly (they are refused anyway once expired).
-    const sweep = () => void deleteExpiredSessions(options.db, clock()).catch((error: unknown) => app.log.warn({ err: error }, "removing expired sessions failed"));
+    // Ended sessions and run-out sign-in attempts are removed at start and then hourly (they count for nothing).
+    const sweep = () =>
+      void Promise.all([deleteExpiredSessions(options.db, clock()), sweepAttempts(options.db, clock())]).catch((error: unknown) => app.log.warn({ err: error }, "removing expired sessions failed"));
     sweep();
     const timer = setInterval(sweep, 60 * 60_000).unref();
     app.addHook("onClose", async () => clearInterval(timer));
   }
-  let setupToken: string | undefined;
-  if (authMode === "local" && !(await hasAdmin(options.db))) {
-    setupToken = await addSetupToken(options.db, clock());
-    const base = options.publicUrl ?? options.origins[0] ?? "";
-    app.log.warn(`No admin account yet. Create it at ${base}/setup?token=${setupToken} (this one-time link is valid until the admin exists).`);
-  }
+  const setupToken = authMode === "local" ? await announceSetup(options.db, clock(), options.publicUrl ?? options.origins[0] ?? "", app.log) : undefined;
 
   const relay = options.relay ?? (options.postgresUrl ? await PostgresRelay.connect(options.postgresUrl, options.db, app.log) : new InProcessRelay());
   const generations = new GenerationManager({

@@ -8,11 +8,11 @@ export function installRequestGuard(app: FastifyInstance, origins: readonly stri
   app.addHook("onRequest", async (request, reply) => {
     // Read on every request: the list is short, and a server on a random port learns its own origin after listen().
     const allowedOrigins = new Set(origins.map((o) => new URL(o).origin));
-    const allowedHosts = new Set(origins.map((o) => new URL(o).host));
     const host = request.headers.host ?? "";
-    if (!allowedHosts.has(normalizeHost(host))) {
+    if (!allowedHosts(origins).has(host.toLowerCase())) {
+      const expected = [...new Set(origins.map((o) => new URL(o).host))].join(", ");
       return reply.status(421).send({
-        error: { code: "wrong_host", message: `This server answers for ${[...allowedHosts].join(", ")}, not "${host}". Set PUBLIC_URL to the address you use.` },
+        error: { code: "wrong_host", message: `This server answers for ${expected}, not "${host}". Set PUBLIC_URL to the address you use.` },
       });
     }
     const origin = request.headers.origin;
@@ -24,11 +24,19 @@ export function installRequestGuard(app: FastifyInstance, origins: readonly stri
   });
 }
 
-/** "localhost:80" and "localhost" are the same host for http. */
-function normalizeHost(host: string): string {
-  try {
-    return new URL(`http://${host}`).host;
-  } catch {
-    return host;
+const DEFAULT_PORTS: Record<string, string> = { "http:": "80", "https:": "443" };
+
+/**
+ * The Host header values the app answers for, lower-case: each origin's host[:port] exactly as it is written, and
+ * on the default port both `localhost` and `localhost:80` (`:443` for https). A Host header must equal one of them.
+ */
+export function allowedHosts(origins: readonly string[]): Set<string> {
+  const hosts = new Set<string>();
+  for (const origin of origins) {
+    const url = new URL(origin);
+    hosts.add(url.host);
+    const defaultPort = DEFAULT_PORTS[url.protocol];
+    if (url.port === "" && defaultPort) hosts.add(`${url.hostname}:${defaultPort}`);
   }
+  return hosts;
 }

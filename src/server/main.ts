@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { ConfigError } from "../config/errors.js";
-import { allowedOrigins, EnvError, readServerEnv, type ServerEnv } from "../config/env.js";
+import { allowedOrigins, EnvError, readServerEnv, trustedProxies, type ServerEnv } from "../config/env.js";
 import { findConfigFile, loadConfig } from "../config/load.js";
 import { BedrockProvider } from "../providers/bedrock/provider.js";
 import { DatabaseError, openDatabase } from "../store/db.js";
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     ...(oidc ? { oidc } : {}),
     publicUrl,
     limits: { ratePerMinute: env.RATE_LIMIT_PER_MINUTE, monthlyCap: env.MONTHLY_SPEND_CAP_USD ?? null },
-    trustProxy: env.TRUST_PROXY === "true",
+    trustProxy: trustedProxies(env),
     logLevel: env.LOG_LEVEL,
     ...(env.BODY_LIMIT_MB ? { bodyLimitBytes: env.BODY_LIMIT_MB * 1024 * 1024 } : {}),
     titleGeneration: env.TITLE_GENERATION,
@@ -72,6 +72,7 @@ function oidcSettings(env: ServerEnv, publicUrl: string): OidcSettings {
     redirectUri: env.OIDC_REDIRECT_URI ?? new URL("/auth/callback", publicUrl).toString(),
     postLogoutRedirectUri: home,
     allowedEmailDomains: (env.OIDC_ALLOWED_EMAIL_DOMAINS ?? "").split(",").map((d) => d.trim().toLowerCase().replace(/^@/, "")).filter(Boolean),
+    trustEmailWithoutVerifiedClaim: env.OIDC_TRUST_UNVERIFIED_EMAIL,
     ...(env.OIDC_ADMIN_GROUP ? { adminGroup: env.OIDC_ADMIN_GROUP } : {}),
     allowInsecure: new URL(env.OIDC_ISSUER).protocol === "http:" && isLoopbackHost(new URL(env.OIDC_ISSUER).hostname),
   };

@@ -1,5 +1,16 @@
 import { z } from "zod";
 import { EFFORTS } from "../engine/settings.js";
+import { hasNul, stripNul } from "../shared/text.js";
+
+/** Free text a person typed or pasted (messages, titles, names, system prompts): NUL characters are removed. */
+export const freeText = () => z.string().transform(stripNul);
+
+/** An identifier (email, token, profile name): a NUL character is refused with a 400 that says so. */
+export const identifier = (what: string, max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((text) => !hasNul(text), `The ${what} contains a NUL character (\\u0000), which it cannot have. Type it again without it.`);
 
 /** Chat settings as the browser sends them; stored per thread. Ranges are checked per profile by the engine. */
 export const settingsSchema = z
@@ -12,7 +23,7 @@ export const settingsSchema = z
     temperature: z.number(),
     topP: z.number().nullable(),
     maxTokens: z.number().int(),
-    system: z.string().nullable(),
+    system: freeText().nullable(),
     showCost: z.boolean(),
     costPrecision: z.number().int().min(1).max(10),
   })
@@ -20,6 +31,7 @@ export const settingsSchema = z
 
 export type ChatSettings = z.infer<typeof settingsSchema>;
 
-export const idParams = z.object({ id: z.string().min(1).max(64) });
+/** Path ids: a value that is not an id answers 404 (see the error handler), and is never queried. */
+export const idParams = z.object({ id: z.string().regex(/^[0-9a-f]{32}$/) });
 
 export const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

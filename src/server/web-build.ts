@@ -21,7 +21,8 @@ export async function ensureWebBuild(): Promise<void> {
   const web = join(ROOT, "web");
   const built = join(web, "dist", "index.html");
   if (!existsSync(web)) return;
-  const sources = Math.max(newestMtime(join(web, "src")), newestMtime(join(web, "index.html")), newestMtime(join(web, "vite.config.ts")));
+  // src/shared holds code the web app imports too (the sign-in error catalogue), not only types.
+  const sources = Math.max(newestMtime(join(web, "src")), newestMtime(join(ROOT, "src", "shared")), newestMtime(join(web, "index.html")), newestMtime(join(web, "vite.config.ts")));
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   process.stdout.write("Building the web app (first start or changed sources)...\n");
   const { build } = await import("vite");

@@ -1,6 +1,7 @@
 import type { Selectable } from "kysely";
 import type { Db } from "./db.js";
-import { newId, nowIso } from "./ids.js";
+import { isUniqueViolation } from "./errors.js";
+import { isId, newId, nowIso } from "./ids.js";
 import type { GenerationsTable } from "./schema.js";
 
 export class ConflictError extends Error {
@@ -17,15 +18,15 @@ export interface GenerationRow {
 }
 
 /** Records a running generation; ConflictError when the thread already has one (a unique partial index). */
-export async function createGeneration(db: Db, input: { ownerId: string; threadId: string; messageId: string; instanceId: string; now?: Date }): Promise<string> {
+export async function createGeneration(db: Db, input: { ownerId: string; threadId: string; messageId: string; instanceId: string; now?: Date; reservedCost?: string | null }): Promise<string> {
   const id = newId();
   try {
     await db
       .insertInto("generations")
-      .values({ id, owner_id: input.ownerId, thread_id: input.threadId, message_id: input.messageId, status: "running", instance_id: input.instanceId, started_at: (input.now ?? new Date()).toISOString(), heartbeat_at: (input.now ?? new Date()).toISOString(), finished_at: null })
+      .values({ id, owner_id: input.ownerId, thread_id: input.threadId, message_id: input.messageId, status: "running", instance_id: input.instanceId, started_at: (input.now ?? new Date()).toISOString(), heartbeat_at: (input.now ?? new Date()).toISOString(), finished_at: null, reserved_cost: input.reservedCost ?? null })
       .execute();
   } catch (error) {
-    if (/UNIQUE|unique/.test((error as Error).message)) throw new ConflictError("This thread already has an answer being generated; stop it or wait for it to finish.");
+    if (isUniqueViolation(error)) throw new ConflictError("This thread already has an answer being generated; stop it or wait for it to finish.");
     throw error;
   }
   return id;
@@ -36,6 +37,7 @@ function toGenerationRow(row: Selectable<GenerationsTable>): GenerationRow {
 }
 
 export async function getGeneration(db: Db, owner: string, id: string): Promise<GenerationRow | undefined> {
+  if (!isId(id)) return undefined;
   const row = await db.selectFrom("generations").selectAll().where("id", "=", id).where("owner_id", "=", owner).executeTakeFirst();
   return row && toGenerationRow(row);
 }

@@ -31,3 +31,8 @@ export function newId(now = Date.now()): string {
 }
 
 export const nowIso = (clock: () => Date = () => new Date()) => clock().toISOString();
+
+/** Whether `text` has the shape of an id made by newId (anything else is answered as not found, never queried). */
+export function isId(text: string): boolean {
+  return /^[0-9a-f]{32}$/.test(text);
+}

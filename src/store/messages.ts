@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
 import type { Part, Usage } from "../engine/types.js";
 import type { Db } from "./db.js";
-import { newId, nowIso } from "./ids.js";
+import { isId, newId, nowIso } from "./ids.js";
 import type { MessagesTable } from "./schema.js";
 import { indexMessageText } from "./search.js";
 
@@ -132,6 +132,7 @@ export async function deleteMessage(db: Db, owner: string, id: string): Promise<
 }
 
 export async function getMessage(db: Db, owner: string, id: string): Promise<StoredMessage | undefined> {
+  if (!isId(id)) return undefined;
   const row = await db.selectFrom("messages").selectAll().where("id", "=", id).where("owner_id", "=", owner).executeTakeFirst();
   return row ? toStoredMessage(row) : undefined;
 }

@@ -10,6 +10,7 @@ export interface Database {
   message_search: MessageSearchTable;
   sessions: SessionsTable;
   setup_tokens: SetupTokensTable;
+  login_attempts: LoginAttemptsTable;
   usage_records: UsageRecordsTable;
   audit_log: AuditLogTable;
 }
@@ -25,9 +26,6 @@ export interface UsersTable {
   password_hash: Generated<string | null>;
   oidc_issuer: Generated<string | null>;
   oidc_subject: Generated<string | null>;
-  failed_logins: Generated<number>;
-  first_failed_at: Generated<string | null>;
-  locked_until: Generated<string | null>;
   last_login_at: Generated<string | null>;
   /** Monthly spending cap in USD, exact decimal text; null: the server default. */
   monthly_cap: Generated<string | null>;
@@ -49,6 +47,22 @@ export interface SessionsTable {
 export interface SetupTokensTable {
   token_hash: string;
   created_at: string;
+  expires_at: string;
+  /** Always 1: a unique index keeps one token at a time. */
+  slot: Generated<number>;
+}
+
+/**
+ * Sign-in and password-change attempts, claimed before the password is checked: `key` is what is tried
+ * (`email:<normalized email>`, known or unknown alike, or `password:<user id>`).
+ */
+export interface LoginAttemptsTable {
+  key: string;
+  /** Attempts claimed since the window started (a success deletes the row). */
+  attempts: number;
+  window_started_at: string;
+  /** Set by the claim that reaches the limit; later claims are refused until then. */
+  locked_until: string | null;
 }
 
 /** Every paid model call (answers and titles), for per-user spending caps and the admin usage report. */
@@ -129,6 +143,8 @@ export interface GenerationsTable {
   finished_at: string | null;
   /** Last sign of life from the instance running it (multi-instance orphan detection). */
   heartbeat_at: Generated<string | null>;
+  /** Worst-case cost reserved while running (exact decimal text; spending caps count it until the answer settles). */
+  reserved_cost: Generated<string | null>;
 }
 
 /** A generation's events, flushed in batches: events first_seq..last_seq as a JSON array. */

@@ -53,18 +53,46 @@ export async function deleteExpiredSessions(db: Db, now: Date): Promise<void> {
   await db.deleteFrom("sessions").where("expires_at", "<=", now.toISOString()).execute();
 }
 
-/** Records a one-time setup token (its hash) that allows creating the first admin. */
-export async function addSetupToken(db: Db, now: Date): Promise<string> {
-  const token = randomBytes(24).toString("base64url");
-  await db.insertInto("setup_tokens").values({ token_hash: hashToken(token), created_at: now.toISOString() }).execute();
-  return token;
+/** A setup link is valid for an hour. */
+export const SETUP_TOKEN_TTL_MS = 60 * 60_000;
+
+export interface SetupTokenInfo {
+  createdAt: string;
+  expiresAt: string;
 }
 
-export async function isSetupToken(db: Db, token: string): Promise<boolean> {
-  const row = await db.selectFrom("setup_tokens").select("token_hash").where("token_hash", "=", hashToken(token)).executeTakeFirst();
+/**
+ * Makes the one setup token (its hash is stored, with an expiry) and returns it, unless a valid one exists: then
+ * nothing changes and undefined comes back (a second instance starting at the same time keeps the first one's
+ * link). `replace` ends the current token first (the CLI's new link for someone who lost theirs).
+ */
+export async function issueSetupToken(db: Db, now: Date, options: { replace?: boolean } = {}): Promise<{ token: string; expiresAt: string } | undefined> {
+  const token = randomBytes(24).toString("base64url");
+  const expiresAt = new Date(now.getTime() + SETUP_TOKEN_TTL_MS).toISOString();
+  let q = db.deleteFrom("setup_tokens");
+  if (!options.replace) q = q.where("expires_at", "<=", now.toISOString());
+  await q.execute();
+  const inserted = await db
+    .insertInto("setup_tokens")
+    .values({ token_hash: hashToken(token), created_at: now.toISOString(), expires_at: expiresAt, slot: 1 })
+    .onConflict((oc) => oc.column("slot").doNothing())
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0 ? { token, expiresAt } : undefined;
+}
+
+/** The valid setup token's times, if there is one. */
+export async function currentSetupToken(db: Db, now: Date): Promise<SetupTokenInfo | undefined> {
+  const row = await db.selectFrom("setup_tokens").select(["created_at", "expires_at"]).where("expires_at", ">", now.toISOString()).executeTakeFirst();
+  return row && { createdAt: row.created_at, expiresAt: row.expires_at };
+}
+
+export async function isSetupToken(db: Db, token: string, now: Date): Promise<boolean> {
+  const row = await db.selectFrom("setup_tokens").select("token_hash").where("token_hash", "=", hashToken(token)).where("expires_at", ">", now.toISOString()).executeTakeFirst();
   return row !== undefined;
 }
 
-export async function clearSetupTokens(db: Db): Promise<void> {
-  await db.deleteFrom("setup_tokens").execute();
+/** Uses the token up: true for the one caller that removed it while valid (run it in the transaction that creates the admin). */
+export async function consumeSetupToken(db: Db, token: string, now: Date): Promise<boolean> {
+  const result = await db.deleteFrom("setup_tokens").where("token_hash", "=", hashToken(token)).where("expires_at", ">", now.toISOString()).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }

@@ -2,6 +2,7 @@ import type { Selectable } from "kysely";
 import { sumAmounts } from "../engine/cost.js";
 import type { Db } from "./db.js";
 import { newId, nowIso } from "./ids.js";
+import { stripNul } from "../shared/text.js";
 import type { ThreadsTable } from "./schema.js";
 import { indexThreadTitle, threadSearch } from "./search.js";
 
@@ -31,7 +32,7 @@ function toThread(row: Selectable<ThreadsTable>): Thread {
 
 export async function createThread(db: Db, owner: string, input: { title: string; profile: string; settings: Record<string, unknown> }): Promise<Thread> {
   const now = nowIso();
-  const row = { id: newId(), owner_id: owner, title: input.title, profile: input.profile, settings: JSON.stringify(input.settings), active_leaf_id: null, extra_cost: "0", created_at: now, updated_at: now };
+  const row = { id: newId(), owner_id: owner, title: stripNul(input.title), profile: input.profile, settings: JSON.stringify(input.settings), active_leaf_id: null, extra_cost: "0", created_at: now, updated_at: now };
   await db.insertInto("threads").values(row).execute();
   await indexThreadTitle(db, { id: row.id, ownerId: owner, title: row.title });
   return toThread(row);
@@ -60,7 +61,7 @@ export async function touchThread(db: Db, owner: string, id: string, patch: Part
   await db
     .updateTable("threads")
     .set({
-      ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.title !== undefined ? { title: stripNul(patch.title) } : {}),
       ...(patch.profile !== undefined ? { profile: patch.profile } : {}),
       ...(patch.settings !== undefined ? { settings: JSON.stringify(patch.settings) } : {}),
       ...(patch.activeLeafId !== undefined ? { active_leaf_id: patch.activeLeafId } : {}),
@@ -78,7 +79,9 @@ export async function updateThread(db: Db, owner: string, id: string, patch: Par
 }
 
 /** Sets the title only if it is still `placeholder` (the user may have renamed the thread meanwhile). */
-export async function setTitleIfPlaceholder(db: Db, owner: string, id: string, placeholder: string, title: string): Promise<void> {
+export async function setTitleIfPlaceholder(db: Db, owner: string, id: string, placeholder: string, generated: string): Promise<void> {
+  // A title a model wrote may carry NUL characters, which PostgreSQL's text cannot hold.
+  const title = stripNul(generated);
   const result = await db.updateTable("threads").set({ title }).where("id", "=", id).where("owner_id", "=", owner).where("title", "=", placeholder).executeTakeFirst();
   if (result.numUpdatedRows > 0n) await indexThreadTitle(db, { id, ownerId: owner, title });
 }

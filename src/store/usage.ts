@@ -45,6 +45,12 @@ export async function spentSince(db: Db, userId: string, since: Date): Promise<s
   return sumAmounts(rows.map((r) => r.cost!)).total;
 }
 
+/** The worst-case cost reserved by a user's running generations (exact decimal text). */
+export async function reservedByRunning(db: Db, userId: string): Promise<string> {
+  const rows = await db.selectFrom("generations").select("reserved_cost").where("owner_id", "=", userId).where("status", "=", "running").where("reserved_cost", "is not", null).execute();
+  return sumAmounts(rows.map((r) => r.reserved_cost!)).total;
+}
+
 /** Generations a user started since `since` (for the per-minute limit; counted in the database, across instances). */
 export async function generationsSince(db: Db, userId: string, since: Date): Promise<number> {
   const row = await db

@@ -1,6 +1,7 @@
-import type { Selectable } from "kysely";
+import { sql, type Selectable } from "kysely";
 import type { Db } from "./db.js";
-import { newId, nowIso } from "./ids.js";
+import { isUniqueViolation } from "./errors.js";
+import { isId, newId, nowIso } from "./ids.js";
 import type { Account, Role, User } from "../shared/accounts.js";
 import type { UsersTable } from "./schema.js";
 
@@ -12,7 +13,10 @@ export function toUser(row: Pick<Selectable<UsersTable>, "id" | "email" | "name"
   return { id: row.id, email: row.email, name: row.name, role: row.role };
 }
 
-export function toAccount(row: Selectable<UsersTable>): Account {
+/** A users row with the lock of its sign-in attempts (from login_attempts). */
+type AccountRow = Selectable<UsersTable> & { attempts_locked_until: string | null };
+
+export function toAccount(row: AccountRow): Account {
   return {
     ...toUser(row),
     disabled: row.disabled === 1,
@@ -21,7 +25,7 @@ export function toAccount(row: Selectable<UsersTable>): Account {
     signIn: row.password_hash ? "password" : row.oidc_subject ? "oidc" : "none",
     monthlyCap: row.monthly_cap,
     ratePerMinute: row.rate_per_minute,
-    lockedUntil: row.locked_until,
+    lockedUntil: row.attempts_locked_until,
   };
 }
 
@@ -44,10 +48,15 @@ export class DuplicateEmailError extends Error {
   override readonly name = "DuplicateEmailError";
 }
 
+/**
+ * Creates an account. DuplicateEmailError when the email is taken, also when a parallel request takes it between
+ * the check and the insert (the unique index decides).
+ */
 export async function createUser(db: Db, input: { email: string; name?: string; role: Role; passwordHash?: string | null; oidc?: { issuer: string; subject: string } }, now = new Date()): Promise<User> {
   const email = normalizeEmail(input.email);
+  const duplicate = () => new DuplicateEmailError(`An account for ${email} already exists.`);
   const existing = await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst();
-  if (existing) throw new DuplicateEmailError(`An account for ${email} already exists.`);
+  if (existing) throw duplicate();
   const row = {
     id: newId(),
     email,
@@ -58,12 +67,27 @@ export async function createUser(db: Db, input: { email: string; name?: string; 
     oidc_issuer: input.oidc?.issuer ?? null,
     oidc_subject: input.oidc?.subject ?? null,
   };
-  await db.insertInto("users").values(row).execute();
+  try {
+    await db.insertInto("users").values(row).execute();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicate();
+    throw error;
+  }
   return toUser(row);
 }
 
+/** Users with the lock of their sign-in attempts. */
+function accounts(db: Db) {
+  return db
+    .selectFrom("users")
+    .leftJoin("login_attempts", (join) => join.on(sql<boolean>`login_attempts.key = 'email:' || users.email`))
+    .selectAll("users")
+    .select("login_attempts.locked_until as attempts_locked_until");
+}
+
 export async function getAccount(db: Db, id: string): Promise<Account | undefined> {
-  const row = await db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!isId(id) && id !== LOCAL_USER_ID) return undefined;
+  const row = await accounts(db).where("users.id", "=", id).executeTakeFirst();
   return row && toAccount(row);
 }
 
@@ -72,7 +96,7 @@ export async function findUserRowByEmail(db: Db, email: string): Promise<Selecta
 }
 
 export async function listAccounts(db: Db): Promise<Account[]> {
-  const rows = await db.selectFrom("users").selectAll().where("id", "!=", LOCAL_USER_ID).orderBy("created_at").orderBy("id").execute();
+  const rows = await accounts(db).where("users.id", "!=", LOCAL_USER_ID).orderBy("users.created_at").orderBy("users.id").execute();
   return rows.map(toAccount);
 }
 
@@ -103,7 +127,7 @@ export async function updateAccount(db: Db, id: string, patch: AccountPatch): Pr
 }
 
 export async function setPasswordHash(db: Db, id: string, passwordHash: string): Promise<void> {
-  await db.updateTable("users").set({ password_hash: passwordHash, failed_logins: 0, first_failed_at: null, locked_until: null }).where("id", "=", id).execute();
+  await db.updateTable("users").set({ password_hash: passwordHash }).where("id", "=", id).execute();
 }
 
 /** The account behind an OpenID identity (issuer + subject). */
@@ -120,25 +144,6 @@ export async function refreshOidcUser(db: Db, id: string, claims: { email: strin
     .execute();
 }
 
-export const LOCKOUT = { failures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
-
-/** Counts a failed password; the fifth within 15 minutes locks the account for 15 minutes. */
-export async function recordLoginFailure(db: Db, row: Selectable<UsersTable>, now: Date): Promise<{ locked: boolean }> {
-  const windowOpen = row.first_failed_at !== null && now.getTime() - Date.parse(row.first_failed_at) < LOCKOUT.windowMs;
-  const failures = windowOpen ? row.failed_logins + 1 : 1;
-  const locked = failures >= LOCKOUT.failures;
-  await db
-    .updateTable("users")
-    .set({
-      failed_logins: locked ? 0 : failures,
-      first_failed_at: locked ? null : windowOpen ? row.first_failed_at : now.toISOString(),
-      ...(locked ? { locked_until: new Date(now.getTime() + LOCKOUT.lockMs).toISOString() } : {}),
-    })
-    .where("id", "=", row.id)
-    .execute();
-  return { locked };
-}
-
 export async function recordLoginSuccess(db: Db, id: string, now: Date): Promise<void> {
-  await db.updateTable("users").set({ failed_logins: 0, first_failed_at: null, locked_until: null, last_login_at: now.toISOString() }).where("id", "=", id).execute();
+  await db.updateTable("users").set({ last_login_at: now.toISOString() }).where("id", "=", id).execute();
 }

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { test as base, expect, type Page } from "@playwright/test";
 import { OidcClient } from "../../src/auth/oidc.js";
+import { signInErrorMessages, unknownSignInErrorMessage } from "../../src/shared/signin-errors.js";
 import { ROOT } from "../../src/server/web-build.js";
 import { startBedrockEmulator, type BedrockEmulator } from "../emulator/server.js";
 import { startChatServer, type ChatServer } from "../helpers/chat-server.js";
@@ -141,7 +142,9 @@ test.describe("single sign-on", () => {
     const appUrl = `http://127.0.0.1:${appPort}`;
     idp = await startIdentityProvider({ port: idpPort, clientId: "chat", clientSecret: "secret", redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/` });
     idp.accounts.set("carol", { email: "carol@corp.example", email_verified: true, name: "Carol" });
-    const oidc = new OidcClient({ issuer: idp.issuer, clientId: "chat", clientSecret: "secret", redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/`, allowedEmailDomains: [], allowInsecure: true });
+    // The provider does not say whether this email is verified (no email_verified claim).
+    idp.accounts.set("dave", { email: "dave@corp.example", name: "Dave" });
+    const oidc = new OidcClient({ issuer: idp.issuer, clientId: "chat", clientSecret: "secret", redirectUri: `${appUrl}/auth/callback`, postLogoutRedirectUri: `${appUrl}/`, allowedEmailDomains: ["corp.example"], allowInsecure: true });
     server = await startChatServer({ authMode: "oidc", oidc, port: appPort, webRoot, signInAttemptsPerIp: 1000 });
   });
   test.afterEach(async () => {
@@ -167,5 +170,27 @@ test.describe("single sign-on", () => {
     // Signing in again asks the provider for the user again: its session ended too.
     await button(page, "Sign in with SSO").click();
     await expect(page.getByLabel("Username")).toBeVisible();
+  });
+
+  test("a refused sign-in shows the message of the server's code; any other text in the URL shows a generic message", async ({ page }) => {
+    await page.goto(server.url);
+    await button(page, "Sign in with SSO").click();
+    await page.getByLabel("Username").fill("dave");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await expect(page.getByRole("alert")).toHaveText(signInErrorMessages.email_unverified);
+    expect(new URL(page.url()).search).toBe("?signin_error=email_unverified");
+    await expect(button(page, "Sign in with SSO")).toBeVisible();
+    await shot(page, "sign-in-sso-error");
+    await page.setViewportSize({ width: 375, height: 800 });
+    await shot(page, "sign-in-sso-error-phone");
+
+    const injected = ["<script>alert(1)</script>", "Your account is suspended, call +1 555 0100 to restore it", "constructor"];
+    for (const text of injected) {
+      await page.goto(`${server.url}/?signin_error=${encodeURIComponent(text)}`);
+      await expect(page.getByRole("alert")).toHaveText(unknownSignInErrorMessage);
+      await expect(page.getByText(text)).toHaveCount(0);
+    }
+    await page.goto(`${server.url}/?signin_error=disabled`);
+    await expect(page.getByRole("alert")).toHaveText("This account is disabled. Ask an administrator to enable it.");
   });
 });

@@ -8,8 +8,11 @@ import Provider, { type KoaContextWithOIDC } from "oidc-provider";
  */
 export interface TestIdentityProvider {
   issuer: string;
-  /** Accounts by username: the claims the ID token carries. */
-  accounts: Map<string, { email?: string; email_verified?: boolean; name?: string; groups?: string[] }>;
+  /**
+   * Accounts by username: the claims the ID token carries, as given (leave `email_verified` out for a provider that
+   * never sends it; the string "true" as some providers send it).
+   */
+  accounts: Map<string, { email?: string; email_verified?: boolean | string; name?: string; groups?: string[] }>;
   /** How many sessions the provider ended through its logout endpoint. */
   logouts: number;
   close(): Promise<void>;
@@ -20,7 +23,8 @@ const page = (title: string, body: string) =>
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export async function startIdentityProvider(options: { port: number; clientId: string; clientSecret: string; redirectUri: string; postLogoutRedirectUri: string }): Promise<TestIdentityProvider> {
+/** One client; `redirectUri` and `postLogoutRedirectUri` may list several apps sharing it (each with its own settings). */
+export async function startIdentityProvider(options: { port: number; clientId: string; clientSecret: string; redirectUri: string | string[]; postLogoutRedirectUri: string | string[] }): Promise<TestIdentityProvider> {
   const issuer = `http://127.0.0.1:${options.port}`;
   const accounts: TestIdentityProvider["accounts"] = new Map();
   const state = { logouts: 0 };
@@ -29,8 +33,8 @@ export async function startIdentityProvider(options: { port: number; clientId: s
       {
         client_id: options.clientId,
         client_secret: options.clientSecret,
-        redirect_uris: [options.redirectUri],
-        post_logout_redirect_uris: [options.postLogoutRedirectUri],
+        redirect_uris: [options.redirectUri].flat(),
+        post_logout_redirect_uris: [options.postLogoutRedirectUri].flat(),
         grant_types: ["authorization_code"],
         response_types: ["code"],
       },

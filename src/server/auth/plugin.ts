@@ -4,6 +4,7 @@ import type { Db } from "../../store/db.js";
 import { findSession } from "../../store/sessions.js";
 import type { User } from "../../store/users.js";
 import { HttpError } from "../http-errors.js";
+import { policyOf } from "../route-policy.js";
 import type { AuthCookies } from "./cookies.js";
 
 declare module "fastify" {
@@ -28,18 +29,21 @@ export interface AuthContext {
   localUser: User;
 }
 
-/** Routes anyone may call: health, the session probe, sign-in itself and the API description. */
-function isPublic(url: string): boolean {
-  return url === "/api/session" || url.startsWith("/api/docs") || !url.startsWith("/api/");
-}
+const UNAUTHENTICATED = "You are not signed in, or your session has ended. Sign in to continue.";
 
 /**
- * Resolves the user of each request (the local user, or the session cookie's), and refuses /api calls from
- * nobody with 401. CSRF: every state-changing request must carry `X-Requested-With: fetch` (a cross-site form
+ * Resolves the user of each request (the local user, or the session cookie's), and refuses routes that are not
+ * public (by the matched route's policy, see route-policy.ts) to nobody with 401. `request.user` cannot be read
+ * without a user: a handler never runs with a null one. CSRF: every state-changing request must carry `X-Requested-With: fetch` (a cross-site form
  * cannot send it) and an Origin (checked against the app's own by the request guard).
  */
 export function installAuth(app: FastifyInstance, context: AuthContext): void {
-  app.decorateRequest("user", null as unknown as User);
+  app.decorateRequest("user", {
+    getter(this: FastifyRequest): User {
+      if (!this.maybeUser) throw new HttpError(401, "unauthenticated", UNAUTHENTICATED);
+      return this.maybeUser;
+    },
+  });
   app.decorateRequest("maybeUser", undefined);
   app.decorateRequest("sessionHash", undefined);
   app.decorateRequest("sessionIdToken", null);
@@ -49,10 +53,7 @@ export function installAuth(app: FastifyInstance, context: AuthContext): void {
       if (problem) return reply.status(403).send({ error: { code: "csrf", message: problem } });
     }
     await resolveUser(request, context);
-    if (request.maybeUser) request.user = request.maybeUser;
-    else if (!isPublic(request.url)) {
-      return reply.status(401).send({ error: { code: "unauthenticated", message: "You are not signed in, or your session has ended. Sign in to continue." } });
-    }
+    if (!request.maybeUser && !policyOf(request).public) return reply.status(401).send({ error: { code: "unauthenticated", message: UNAUTHENTICATED } });
     return undefined;
   });
 }

@@ -3,7 +3,8 @@ import { ChatError } from "../../engine/errors.js";
 import type { Provider } from "../../engine/provider.js";
 import { resolveSettings, type SettingsInput } from "../../engine/settings.js";
 import { runTurn, type TurnEvent, type TurnResult } from "../../engine/turn.js";
-import { ZERO_USAGE } from "../../engine/types.js";
+import { ZERO_USAGE, type Message } from "../../engine/types.js";
+import { promptCharacters, worstCaseCost } from "../../engine/cost.js";
 import type { Db } from "../../store/db.js";
 import {
   appendEvents,
@@ -87,10 +88,15 @@ export interface StartRequest {
   needsTitle?: boolean;
   /** An answer this one replaces: a failed answer being retried is removed in the same commit (not kept as a version). */
   replaces?: StoredMessage;
+  /**
+   * Admission (per-user limits), run first in the commit that starts the answer, with the answer's worst-case
+   * cost; it throws to refuse, and then nothing is stored.
+   */
+  admit?: (tx: Db, reservedCost: string | null) => Promise<void>;
 }
 
-/** A started generation's request, with its question as stored. */
-type Started = Omit<StartRequest, "question"> & { userMessage: StoredMessage };
+/** A started generation's request, with its question as stored and the conversation before it. */
+type Started = Omit<StartRequest, "question"> & { userMessage: StoredMessage; history: Message[] };
 
 /**
  * Generations are owned by the server, not by an HTTP connection: they run to the end (or to a stop) whoever
@@ -143,11 +149,16 @@ export class GenerationManager {
     const question: { stored: StoredMessage } | { insert: NewMessage } =
       "createdAt" in request.question ? { stored: request.question } : { insert: { ...request.question, id: request.question.id ?? newId() } };
     const messageId = newId();
-    // One commit for the question (when new), the generation, its (empty) answer and the thread. The database's
-    // unique index allows one running generation per thread: a second one fails here (ConflictError) and rolls
-    // the whole commit back.
+    // The conversation the question continues, read once: for the worst-case cost now and the model call later.
+    const history = toEngineHistory(pathTo(await listThreadMessages(db, request.ownerId, request.threadId), request.question.parentId));
+    const questionParts = request.question.parts;
+    const reservedCost = worstCaseCost(request.profile, { characters: promptCharacters([...history, { role: "user", parts: questionParts }], settings.system) }, settings);
+    // One commit for the admission, the question (when new), the generation, its (empty) answer and the thread.
+    // The database's unique index allows one running generation per thread: a second one fails here
+    // (ConflictError) and rolls the whole commit back, as does a refused admission.
     const { generationId, userMessage } = await db.transaction().execute(async (tx) => {
-      const id = await createGeneration(tx, { ownerId: request.ownerId, threadId: request.threadId, messageId, instanceId: this.instanceId, now: this.now() });
+      await request.admit?.(tx, reservedCost);
+      const id = await createGeneration(tx, { ownerId: request.ownerId, threadId: request.threadId, messageId, instanceId: this.instanceId, now: this.now(), reservedCost });
       if (request.replaces?.role === "assistant" && request.replaces.status === "error") await deleteMessage(tx, request.ownerId, request.replaces.id);
       const userMessage = "stored" in question ? question.stored : await insertMessage(tx, question.insert);
       await insertMessage(tx, {
@@ -179,7 +190,7 @@ export class GenerationManager {
     };
     this.live.set(generationId, live);
     this.ensureTimer();
-    live.finished = this.run(live, { ...request, userMessage }, settings).catch((error: unknown) => {
+    live.finished = this.run(live, { ...request, userMessage, history }, settings).catch((error: unknown) => {
       this.options.log.error({ err: error, generationId }, "generation failed unexpectedly");
     });
     return { generationId, messageId, userMessage };
@@ -197,12 +208,10 @@ export class GenerationManager {
     this.emit(live, { type: "start", messageId: live.messageId, profile: profile.name, modelId: profile.modelId });
     let result: TurnResult | undefined;
     try {
-      const all = await listThreadMessages(db, live.ownerId, live.threadId);
-      const history = toEngineHistory(pathTo(all, request.userMessage.parentId));
       for await (const event of runTurn({
         provider,
         profile,
-        history,
+        history: request.history,
         input: { role: "user", parts: request.userMessage.parts },
         settings,
         limits: config,
@@ -405,8 +414,16 @@ export class GenerationManager {
   async subscribe(ownerId: string, generationId: string, afterSeq: number, send: (e: SeqEvent) => void, onEnd: () => void): Promise<(() => void) | undefined> {
     // A generation running here is known without asking the database (the common case: the page that started it).
     const live = this.live.get(generationId);
-    if (live ? live.ownerId !== ownerId : !(await getGeneration(this.options.db, ownerId, generationId))) return undefined;
-    return followGeneration({ db: this.options.db, relay: this.options.relay }, generationId, afterSeq, live?.events, send, onEnd);
+    if (live) {
+      if (live.ownerId !== ownerId) return undefined;
+      return followGeneration(this.deps(), { id: live.id, status: "running", lastSeq: live.events.length, messageId: live.messageId }, afterSeq, live.events, send, onEnd);
+    }
+    const stored = await getGeneration(this.options.db, ownerId, generationId);
+    return stored && followGeneration(this.deps(), stored, afterSeq, undefined, send, onEnd);
+  }
+
+  private deps() {
+    return { db: this.options.db, relay: this.options.relay };
   }
 
   runningCount(): number {

@@ -1,6 +1,7 @@
 import { Decimal } from "decimal.js";
-import type { Db } from "../../store/db.js";
-import { generationsSince, monthStart, spentSince } from "../../store/usage.js";
+import { sql } from "kysely";
+import { dialectOf, type Db, type Dialect } from "../../store/db.js";
+import { generationsSince, monthStart, reservedByRunning, spentSince } from "../../store/usage.js";
 import { getAccount } from "../../store/users.js";
 import { HttpError } from "../http-errors.js";
 
@@ -11,33 +12,57 @@ export interface LimitDefaults {
   monthlyCap: string | null;
 }
 
+const dollars = (amount: Decimal.Value) => `$${new Decimal(amount).toFixed(2)}`;
+
 /**
  * Per-user limits, checked before Bedrock is called: answers per minute and the monthly spending cap (the
- * account's own values, else the server defaults). Counted in the database, so they hold across instances.
+ * account's own values, else the server defaults). They are checked inside the transaction that starts the answer
+ * (`admit`), holding a per-user lock, so parallel requests cannot all pass a check that only one of them should:
+ * counted in the database, they hold across instances too.
  */
 export class UsageLimits {
+  private readonly dialect: Dialect;
+
   constructor(
     private readonly db: Db,
     private readonly defaults: LimitDefaults,
     private readonly clock: () => Date,
-  ) {}
+  ) {
+    this.dialect = dialectOf(db);
+  }
 
-  async check(userId: string): Promise<void> {
-    const account = await getAccount(this.db, userId);
+  /**
+   * Admits one more answer for `userId`, in the transaction `tx` that then records its start (with `reservedCost`,
+   * its worst-case cost, so that answers still running count against the cap until they settle at their end).
+   */
+  async admit(tx: Db, userId: string, reservedCost: string | null): Promise<void> {
+    // PostgreSQL: the user's row is the lock; a parallel start of the same user waits here until this one commits.
+    // SQLite: one connection runs one transaction at a time, so the transaction is the lock.
+    if (this.dialect === "postgres") await sql`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`.execute(tx);
+    const account = await getAccount(tx, userId);
     const now = this.clock();
     const rate = account?.ratePerMinute ?? this.defaults.ratePerMinute;
-    const recent = await generationsSince(this.db, userId, new Date(now.getTime() - 60_000));
+    const recent = await generationsSince(tx, userId, new Date(now.getTime() - 60_000));
     if (recent >= rate) {
       throw new HttpError(429, "rate_limited", `You have started ${recent} answers in the last minute, the most allowed is ${rate}. Wait a minute and send again; your message is kept.`);
     }
     const cap = account?.monthlyCap ?? this.defaults.monthlyCap;
     if (cap === null) return;
-    const spent = await spentSince(this.db, userId, monthStart(now));
-    if (new Decimal(spent).gte(cap)) {
+    const spent = new Decimal(await spentSince(tx, userId, monthStart(now)));
+    const reserved = new Decimal(await reservedByRunning(tx, userId));
+    if (spent.plus(reserved).gte(cap)) {
+      const running = reserved.gt(0) ? ` (${dollars(reserved)} of it held by answers still running)` : "";
       throw new HttpError(
         402,
         "spending_cap",
-        `You have spent $${new Decimal(spent).toFixed(2)} this month, which reaches your monthly cap of $${new Decimal(cap).toFixed(2)}. Ask an administrator to raise it, or wait until the 1st.`,
+        `You have spent ${dollars(spent.plus(reserved))} this month${running}, which reaches your monthly cap of ${dollars(cap)}. Ask an administrator to raise it, or wait until the 1st.`,
+      );
+    }
+    if (reservedCost !== null && spent.plus(reserved).plus(reservedCost).gt(cap)) {
+      throw new HttpError(
+        402,
+        "spending_cap",
+        `This answer could cost up to ${dollars(new Decimal(reservedCost).toDecimalPlaces(2, Decimal.ROUND_UP))} (its prompt and max tokens), and with ${dollars(spent)} spent this month${reserved.gt(0) ? ` and ${dollars(reserved)} held by answers still running` : ""} that could pass your monthly cap of ${dollars(cap)}. Lower Max tokens in Settings, start a new chat, wait for running answers to finish, or ask an administrator to raise the cap.`,
       );
     }
   }

@@ -7,7 +7,7 @@ import { getMessage, listThreadMessages, type StoredMessage } from "../../store/
 import { getThread, type Thread } from "../../store/threads.js";
 import { HttpError, notFound } from "../http-errors.js";
 import type { ChatSettings } from "../schemas.js";
-import { PLACEHOLDER_TITLE, type GenerationManager } from "./generations.js";
+import { PLACEHOLDER_TITLE, type GenerationManager, type StartRequest } from "./generations.js";
 import type { UsageLimits } from "./limits.js";
 
 /** The engine-facing part of the chat settings (UI-only fields such as showCost are dropped). */
@@ -99,7 +99,6 @@ export class ChatService {
       if (!parent || parent.threadId !== thread.id) throw notFound("Parent message");
       parentId = parent.id;
     }
-    await this.limits?.check(request.ownerId);
     // The question, the answer's start and the thread's profile and settings are one commit; when the thread
     // already has an answer running, the start is refused (409) and nothing is stored.
     const started = await this.generations.start({
@@ -110,6 +109,7 @@ export class ChatService {
       needsTitle: thread.title === PLACEHOLDER_TITLE,
       profile,
       settings: input,
+      ...this.admission(request.ownerId),
     });
     return { generationId: started.generationId, userMessage: started.userMessage, assistantMessageId: started.messageId };
   }
@@ -125,7 +125,6 @@ export class ChatService {
     const settings = options.settings ?? (thread.settings as ChatSettings);
     const input = applicableSettings(profile, settings);
     validate(profile, input);
-    await this.limits?.check(ownerId);
     // One commit, as for a new message: when another answer is running, nothing changes (409).
     const started = await this.generations.start({
       ownerId,
@@ -136,8 +135,15 @@ export class ChatService {
       needsTitle: thread.title === PLACEHOLDER_TITLE,
       profile,
       settings: input,
+      ...this.admission(ownerId),
     });
     return { generationId: started.generationId, assistantMessageId: started.messageId };
+  }
+
+  /** The per-user limits, checked in the commit that starts the answer. */
+  private admission(ownerId: string): Pick<StartRequest, "admit"> {
+    const limits = this.limits;
+    return limits ? { admit: (tx, reservedCost) => limits.admit(tx, ownerId, reservedCost) } : {};
   }
 
   async messages(ownerId: string, threadId: string): Promise<StoredMessage[]> {

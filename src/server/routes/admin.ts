@@ -9,7 +9,7 @@ import { usageReport } from "../../store/usage.js";
 import { getAccount, listAccounts, updateAccount, type Account } from "../../store/users.js";
 import { requireAdmin } from "../auth/plugin.js";
 import { HttpError, notFound } from "../http-errors.js";
-import { idParams } from "../schemas.js";
+import { freeText, identifier, idParams } from "../schemas.js";
 
 const amount = z.string().regex(/^\d+(\.\d+)?$/, "an amount in dollars such as 25 or 7.50");
 
@@ -17,7 +17,7 @@ const accountPatch = z
   .object({
     disabled: z.boolean(),
     role: z.enum(["admin", "user"]),
-    name: z.string().trim().min(1).max(200),
+    name: freeText().pipe(z.string().trim().min(1).max(200)),
     monthlyCap: amount.nullable(),
     ratePerMinute: z.number().int().min(1).max(10_000).nullable(),
   })
@@ -38,7 +38,7 @@ export const adminRoutes: FastifyPluginAsyncZod<{ db: Db; mode: AuthMode; clock:
 
   app.post(
     "/api/admin/users",
-    { schema: { tags: ["admin"], body: z.object({ email: z.string().max(320), password: z.string().max(1024), role: z.enum(["admin", "user"]).default("user"), name: z.string().max(200).optional() }) } },
+    { schema: { tags: ["admin"], body: z.object({ email: identifier("email", 320), password: z.string().max(1024), role: z.enum(["admin", "user"]).default("user"), name: freeText().pipe(z.string().max(200)).optional() }) } },
     async (request, reply) => {
       if (mode !== "local") throw new HttpError(400, "not_local", "Accounts with passwords exist only in AUTH_MODE=local; with single sign-on, users are created when they first sign in.");
       const { email, password, role, name } = request.body;

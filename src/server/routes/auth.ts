@@ -1,16 +1,18 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { AccountError, authenticate, createPasswordAccount, oidcAccount, resetPassword } from "../../auth/accounts.js";
+import { AccountError, authenticate, checkCurrentPassword, oidcAccount, preparePasswordAccount, resetPassword, storePasswordAccount } from "../../auth/accounts.js";
 import type { AuthMode } from "../../auth/mode.js";
 import { loginTransactionSchema, OidcLoginError, type OidcClient } from "../../auth/oidc.js";
-import { verifyPassword } from "../../auth/passwords.js";
+import { signInErrorPath, type SignInErrorCode } from "../../shared/signin-errors.js";
 import type { Db } from "../../store/db.js";
 import { recordAudit } from "../../store/audit.js";
-import { clearSetupTokens, createSession, deleteSession, deleteUserSessions, isSetupToken } from "../../store/sessions.js";
-import { findUserRowByEmail, hasAdmin, type User } from "../../store/users.js";
+import { consumeSetupToken, createSession, deleteSession, deleteUserSessions, isSetupToken } from "../../store/sessions.js";
+import { hasAdmin, type User } from "../../store/users.js";
 import { HttpError } from "../http-errors.js";
+import { NEW_SETUP_LINK_COMMAND } from "../auth/setup-link.js";
 import type { AuthCookies } from "../auth/cookies.js";
+import { freeText, identifier } from "../schemas.js";
 
 export interface AuthRoutesOptions {
   mode: AuthMode;
@@ -22,7 +24,7 @@ export interface AuthRoutesOptions {
   attemptsPerIp: number;
 }
 
-const credentials = z.object({ email: z.string().max(320), password: z.string().max(1024) });
+const credentials = z.object({ email: identifier("email", 320), password: z.string().max(1024) });
 
 function accountError(error: unknown): never {
   if (error instanceof AccountError) throw new HttpError(error.status, error.code, error.message);
@@ -60,25 +62,31 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
 
     app.post(
       "/auth/setup",
-      { schema: { tags: ["session"], body: credentials.extend({ token: z.string().max(200), name: z.string().max(200).optional() }) }, config: loginRateLimit },
+      { schema: { tags: ["session"], body: credentials.extend({ token: identifier("setup token", 200), name: freeText().pipe(z.string().max(200)).optional() }) }, config: loginRateLimit },
       async (request, reply) => {
+        const invalidToken = () =>
+          new HttpError(403, "invalid_setup_token", `This setup link is not valid: it was used, it expired (links last an hour), or it was mistyped. Run \`${NEW_SETUP_LINK_COMMAND}\` on the server for a new one.`);
         if (await hasAdmin(db)) throw new HttpError(409, "setup_done", "The admin account already exists. Sign in instead.");
-        if (!(await isSetupToken(db, request.body.token))) {
-          throw new HttpError(403, "invalid_setup_token", "This setup link is not valid. Open the link printed in the server log when it started (restarting the server prints a new one).");
-        }
-        const user = await createPasswordAccount(db, { email: request.body.email, password: request.body.password, role: "admin", ...(request.body.name ? { name: request.body.name } : {}) }).catch(accountError);
-        await clearSetupTokens(db);
-        await recordAudit(db, { actorId: user.id, action: "setup.admin_created", targetId: user.id }, clock());
+        if (!(await isSetupToken(db, request.body.token, clock()))) throw invalidToken();
+        const prepared = await preparePasswordAccount({ email: request.body.email, password: request.body.password, role: "admin", ...(request.body.name ? { name: request.body.name } : {}) }).catch(accountError);
+        // The token is used up in the commit that creates the admin: of two parallel requests with it, one wins.
+        const user = await db
+          .transaction()
+          .execute(async (tx) => {
+            if (!(await consumeSetupToken(tx, request.body.token, clock()))) throw invalidToken();
+            const created = await storePasswordAccount(tx, prepared);
+            await recordAudit(tx, { actorId: created.id, action: "setup.admin_created", targetId: created.id }, clock());
+            return created;
+          })
+          .catch(accountError);
         await startSession(request, reply, user);
         return { user };
       },
     );
 
     app.post("/api/account/password", { schema: { tags: ["session"], body: z.object({ currentPassword: z.string().max(1024), newPassword: z.string().max(1024) }) } }, async (request, reply) => {
-      const row = request.user.email ? await findUserRowByEmail(db, request.user.email) : undefined;
-      if (!row?.password_hash) throw new HttpError(400, "no_password", "This account signs in without a password.");
-      if (!(await verifyPassword(request.body.currentPassword, row.password_hash))) throw new HttpError(400, "invalid_credentials", "The current password is not right. Type it again.");
-      await resetPassword(db, row.id, row.email, request.body.newPassword).catch(accountError);
+      await checkCurrentPassword(db, request.user, request.body.currentPassword, clock()).catch(accountError);
+      await resetPassword(db, request.user.id, request.user.email, request.body.newPassword).catch(accountError);
       await startSession(request, reply, request.user);
       return { ok: true };
     });
@@ -95,13 +103,21 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
   app.post("/auth/logout-everywhere", { schema: { tags: ["session"] } }, async (request, reply) => endSession(request, reply, true));
 
   if (mode === "oidc" && oidc) {
-    app.get("/auth/login", { schema: { tags: ["session"], hide: true }, config: loginRateLimit }, async (_request, reply) => {
+    /** Back to the sign-in page with a code only (the web app shows its message); the precise reason goes to the log. */
+    const refuse = (request: FastifyRequest, reply: FastifyReply, code: SignInErrorCode, reason: string) => {
+      request.log.warn({ code, reason }, "OpenID sign-in refused");
+      return reply.redirect(signInErrorPath(code));
+    };
+    const refusalCode = (error: OidcLoginError | AccountError): SignInErrorCode =>
+      error instanceof OidcLoginError ? error.code : error.code === "disabled" ? "disabled" : "invalid_callback";
+
+    app.get("/auth/login", { schema: { tags: ["session"], hide: true }, config: loginRateLimit }, async (request, reply) => {
       try {
         const { url, transaction } = await oidc.beginLogin();
         void reply.setCookie(cookies.login, Buffer.from(JSON.stringify(transaction)).toString("base64url"), cookies.loginOptions());
         return reply.redirect(url.toString());
       } catch (error) {
-        if (error instanceof OidcLoginError) return reply.redirect(`/?signin_error=${encodeURIComponent(error.message)}`);
+        if (error instanceof OidcLoginError) return refuse(request, reply, error.code, error.message);
         throw error;
       }
     });
@@ -109,22 +125,26 @@ export const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, 
     app.get("/auth/callback", { schema: { tags: ["session"], hide: true }, config: loginRateLimit }, async (request, reply) => {
       const raw = request.cookies[cookies.login];
       void reply.clearCookie(cookies.login, cookies.clearOptions());
-      const fail = (message: string) => reply.redirect(`/?signin_error=${encodeURIComponent(message)}`);
       const parsed = raw ? loginTransactionSchema.safeParse(safeJson(Buffer.from(raw, "base64url").toString())) : undefined;
-      if (!parsed?.success) return fail("The sign-in took too long or was started in another browser. Sign in again.");
+      if (!parsed?.success) {
+        return refuse(request, reply, "expired", `The pending-login cookie is ${raw ? "not valid" : "missing"}: the sign-in took longer than 10 minutes or was started in another browser.`);
+      }
       // The provider redirected to the registered redirect URI; its query carries the code and state.
       const callbackUrl = new URL(oidc.settings.redirectUri);
       callbackUrl.search = new URL(request.url, "http://callback").search;
       try {
         const identity = await oidc.finishLogin(callbackUrl, parsed.data);
+        if (identity.unverifiedEmail) {
+          request.log.info(
+            { subject: identity.subject, email: identity.unverifiedEmail },
+            "OpenID provider did not verify the email: the account keeps none. If the provider never sends email_verified, set OIDC_TRUST_UNVERIFIED_EMAIL=true.",
+          );
+        }
         const user = await oidcAccount(db, identity, oidc.isAdmin(identity), clock());
         await startSession(request, reply, user, identity.idToken);
         return reply.redirect("/");
       } catch (error) {
-        if (error instanceof OidcLoginError || error instanceof AccountError) {
-          request.log.warn({ code: error.code }, "OpenID sign-in refused");
-          return fail(error.message);
-        }
+        if (error instanceof OidcLoginError || error instanceof AccountError) return refuse(request, reply, refusalCode(error), error.message);
         throw error;
       }
     });

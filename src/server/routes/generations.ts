@@ -1,19 +1,35 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { GenerationManager } from "../chat/generations.js";
-import { notFound } from "../http-errors.js";
+import { HttpError, notFound } from "../http-errors.js";
 import { idParams } from "../schemas.js";
 
 const HEARTBEAT_MS = 15_000;
+
+/** An event position: a non-negative whole number, as the server numbers events (1, 2, 3, ...). */
+const eventPosition = z.string().regex(/^\d{1,15}$/).transform(Number);
+
+/** Where a listener resumes: `Last-Event-ID` (sent by a reconnecting EventSource) or `?lastEventId=`, checked alike. */
+function resumePosition(header: string | string[] | undefined, query: string | undefined): number {
+  const raw = Array.isArray(header) ? header[0] : (header ?? query);
+  if (raw === undefined) return 0;
+  const parsed = eventPosition.safeParse(raw.trim());
+  if (!parsed.success) {
+    throw new HttpError(400, "invalid_last_event_id", `Last-Event-ID must be the id of an event received (a whole number such as 12), not ${JSON.stringify(raw.slice(0, 40))}. Reconnect without it to get the whole answer.`);
+  }
+  // Positions are 32-bit in the database; any larger one is past the end all the same.
+  return Math.min(parsed.data, MAX_POSITION);
+}
+
+const MAX_POSITION = 2_147_483_647;
 
 /** Server-sent events of a generation (resumable with Last-Event-ID) and Stop. */
 export const generationRoutes: FastifyPluginAsyncZod<{ generations: GenerationManager; streams: Set<() => void> }> = async (app, { generations, streams }) => {
   app.get(
     "/api/generations/:id/events",
-    { schema: { tags: ["generations"], params: idParams, querystring: z.object({ lastEventId: z.coerce.number().int().min(0).optional() }) } },
+    { schema: { tags: ["generations"], params: idParams, querystring: z.object({ lastEventId: z.string().max(40).optional() }) } },
     async (request, reply) => {
-      const header = request.headers["last-event-id"];
-      const afterSeq = Number(Array.isArray(header) ? header[0] : (header ?? request.query.lastEventId ?? 0)) || 0;
+      const afterSeq = resumePosition(request.headers["last-event-id"], request.query.lastEventId);
       let closed = false;
       const raw = reply.raw;
       // Events queued during one turn of the event loop go out in one write: no delay when the server is idle,

@@ -8,7 +8,12 @@ import { latestLeafUnder } from "../chat/tree.js";
 import { PLACEHOLDER_TITLE } from "../chat/generations.js";
 import type { ChatService } from "../chat/service.js";
 import { HttpError, notFound } from "../http-errors.js";
-import { idParams, settingsSchema } from "../schemas.js";
+import { freeText, idParams, settingsSchema } from "../schemas.js";
+
+/** A thread title as typed: NUL characters removed, then 1..200 characters. */
+const title = freeText().pipe(z.string().trim().min(1).max(200));
+/** Long text (a message, a system prompt in settings): these routes take the large body limit. */
+const largeBody = { largeBody: true };
 
 export interface ChatRouteDeps {
   db: Db;
@@ -26,14 +31,14 @@ export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { 
     updatedAt: t.updatedAt,
   });
 
-  app.get("/api/threads", { schema: { tags: ["threads"], querystring: z.object({ q: z.string().max(500).optional() }) } }, async (request) => {
+  app.get("/api/threads", { schema: { tags: ["threads"], querystring: z.object({ q: freeText().pipe(z.string().max(500)).optional() }) } }, async (request) => {
     const threads = await listThreads(db, request.user.id, request.query.q !== undefined ? { query: request.query.q } : {});
     return { threads: threads.map(summary) };
   });
 
   app.post(
     "/api/threads",
-    { schema: { tags: ["threads"], body: z.object({ profile: z.string().optional(), settings: settingsSchema.optional(), title: z.string().trim().min(1).max(200).optional() }) } },
+    { schema: { tags: ["threads"], body: z.object({ profile: z.string().optional(), settings: settingsSchema.optional(), title: title.optional() }) }, config: largeBody },
     async (request, reply) => {
       const profile = chat.profile(request.body.profile ?? defaultProfile);
       const thread = await createThread(db, request.user.id, { title: request.body.title ?? PLACEHOLDER_TITLE, profile: profile.name, settings: request.body.settings ?? {} });
@@ -51,7 +56,7 @@ export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { 
 
   app.patch(
     "/api/threads/:id",
-    { schema: { tags: ["threads"], params: idParams, body: z.object({ title: z.string().trim().min(1).max(200).optional(), profile: z.string().optional(), settings: settingsSchema.optional() }) } },
+    { schema: { tags: ["threads"], params: idParams, body: z.object({ title: title.optional(), profile: z.string().optional(), settings: settingsSchema.optional() }) }, config: largeBody },
     async (request) => {
       await chat.thread(request.user.id, request.params.id);
       if (request.body.profile !== undefined) chat.profile(request.body.profile);
@@ -89,8 +94,9 @@ export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { 
       schema: {
         tags: ["messages"],
         params: idParams,
-        body: z.object({ text: z.string(), parentId: z.string().nullable().optional(), profile: z.string().optional(), settings: settingsSchema.optional() }),
+        body: z.object({ text: freeText(), parentId: z.string().max(64).nullable().optional(), profile: z.string().optional(), settings: settingsSchema.optional() }),
       },
+      config: largeBody,
     },
     async (request, reply) => {
       const result = await chat.post({
@@ -107,7 +113,7 @@ export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { 
 
   app.post(
     "/api/messages/:id/regenerate",
-    { schema: { tags: ["messages"], params: idParams, body: z.object({ profile: z.string().optional(), settings: settingsSchema.optional() }).optional() } },
+    { schema: { tags: ["messages"], params: idParams, body: z.object({ profile: z.string().optional(), settings: settingsSchema.optional() }).optional() }, config: largeBody },
     async (request, reply) => {
       const body = request.body ?? {};
       const result = await chat.regenerate(request.user.id, request.params.id, {

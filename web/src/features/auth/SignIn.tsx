@@ -3,6 +3,7 @@ import { api, ApiError } from "../../api/client.js";
 import type { SessionInfo, SessionUser } from "../../api/types.js";
 import forms from "../../components/forms.module.css";
 import { t } from "../../i18n/index.js";
+import { SIGNIN_ERROR_PARAM, signInErrorMessage } from "../../../../src/shared/signin-errors.js";
 import styles from "./auth.module.css";
 
 /** An error on a form: says what to do; shown as an alert. */
@@ -50,7 +51,7 @@ export function SignInPage(props: { session: SessionInfo; notice: string | null;
         <h1 className={styles.appName}>{t.appName}</h1>
         {props.notice ? <p className={styles.notice}>{props.notice}</p> : null}
         {props.session.authMode === "oidc" ? (
-          <SsoSignIn error={params.get("signin_error")} />
+          <SsoSignIn error={signInErrorMessage(params.get(SIGNIN_ERROR_PARAM))} />
         ) : setup ? (
           setupToken ? <SetupForm token={setupToken} onSignedIn={props.onSignedIn} /> : <FormError message={t.setupLinkMissing} />
         ) : (
@@ -61,6 +62,7 @@ export function SignInPage(props: { session: SessionInfo; notice: string | null;
   );
 }
 
+/** `error`: the catalogue's message for the server's code (never the URL's text). */
 function SsoSignIn(props: { error: string | null }) {
   return (
     <>
