@@ -4,11 +4,41 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { authenticate } from "../src/auth/accounts.js";
 import { openDatabase } from "../src/store/db.js";
+import { isSetupToken } from "../src/store/sessions.js";
 import { runCli } from "./helpers/run-cli.js";
 
 const dataDir = mkdtempSync(join(tmpdir(), "chat-cli-users-"));
 const env = { DATA_DIR: dataDir };
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe("npm run cli -- users setup-link", () => {
+  it("prints a new one-hour setup link that replaces the last one, until an admin exists", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "chat-cli-setup-"));
+    try {
+      const linkEnv = { DATA_DIR: dir, PUBLIC_URL: "https://chat.example.com" };
+      const first = await runCli(["users", "setup-link"], { env: linkEnv });
+      expect(first.code).toBe(0);
+      const token1 = /^https:\/\/chat\.example\.com\/setup\?token=([\w-]+)\n\(valid until \S+; earlier links no longer work\)\n$/.exec(first.stdout)?.[1];
+      expect(token1, first.stdout).toBeDefined();
+      const second = await runCli(["users", "setup-link"], { env: linkEnv });
+      const token2 = /token=([\w-]+)/.exec(second.stdout)![1]!;
+      const db = await openDatabase(dir);
+      try {
+        expect(await isSetupToken(db, token1!, new Date())).toBe(false);
+        expect(await isSetupToken(db, token2, new Date())).toBe(true);
+        expect(await isSetupToken(db, token2, new Date(Date.now() + 61 * 60_000))).toBe(false);
+      } finally {
+        await db.destroy();
+      }
+      await runCli(["users", "add", "first@example.com", "--admin"], { env: linkEnv, stdin: "the first admin's passphrase\n" });
+      const done = await runCli(["users", "setup-link"], { env: linkEnv });
+      expect(done.code).toBe(1);
+      expect(done.stderr).toMatch(/an admin account already exists/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("npm run cli -- users", () => {
   it("adds an admin with the password from stdin, and the password works", async () => {

@@ -1,9 +1,10 @@
 import { AccountError, createPasswordAccount, resetPassword } from "../auth/accounts.js";
-import { readServerEnv } from "../config/env.js";
+import { readServerEnv, type ServerEnv } from "../config/env.js";
 import { recordAudit } from "../store/audit.js";
 import { openDatabase, type Db } from "../store/db.js";
-import { deleteUserSessions } from "../store/sessions.js";
-import { findUserRowByEmail, listAccounts, updateAccount } from "../store/users.js";
+import { deleteUserSessions, issueSetupToken } from "../store/sessions.js";
+import { findUserRowByEmail, hasAdmin, listAccounts, updateAccount } from "../store/users.js";
+import { setupLink } from "../server/auth/setup-link.js";
 import { UsageError } from "./chat-args.js";
 
 export const USERS_HELP = `Usage: npm run --silent cli -- users <command>
@@ -17,6 +18,8 @@ Passwords are read from standard input (the first line), never from the command 
   users enable EMAIL                        enable it again
   users reset-password EMAIL                set a new password (from stdin) and end its sessions
   users role EMAIL admin|user               change an account's role
+  users setup-link                          print a new link that creates the first admin (AUTH_MODE=local,
+                                            before an admin exists; it replaces the last one, valid for an hour)
 
 Example: printf '%s\\n' 'a long passphrase' | npm run --silent cli -- users add ana@example.com --admin`;
 
@@ -52,7 +55,7 @@ export async function usersCommand(argv: string[], io: Io): Promise<number> {
   const env = readServerEnv();
   const db = await openDatabase(env.DATABASE_URL ?? env.DATA_DIR);
   try {
-    return await run(db, sub, args, io);
+    return await run(db, sub, args, io, env);
   } catch (error) {
     if (error instanceof AccountError) {
       io.stderr.write(`error: ${error.message}\n`);
@@ -64,7 +67,7 @@ export async function usersCommand(argv: string[], io: Io): Promise<number> {
   }
 }
 
-async function run(db: Db, sub: string, args: string[], io: Io): Promise<number> {
+async function run(db: Db, sub: string, args: string[], io: Io, env: ServerEnv): Promise<number> {
   const positional = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--name");
   const email = positional[0];
   switch (sub) {
@@ -109,6 +112,15 @@ async function run(db: Db, sub: string, args: string[], io: Io): Promise<number>
       await updateAccount(db, row.id, { role });
       await recordAudit(db, { actorId: null, action: "user.updated", targetId: row.id, detail: { role, via: "cli" } });
       io.stdout.write(`${row.email} is now ${role}\n`);
+      return 0;
+    }
+    case "setup-link": {
+      if (await hasAdmin(db)) throw new AccountError("invalid_setup_token", 'an admin account already exists, so there is nothing to set up: sign in, or set a new password with "users reset-password EMAIL"');
+      const issued = await issueSetupToken(db, new Date(), { replace: true });
+      if (!issued) throw new AccountError("invalid_setup_token", "another setup link was made at the same moment; run the command again");
+      await recordAudit(db, { actorId: null, action: "setup.link_issued", detail: { via: "cli" } });
+      const base = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+      io.stdout.write(`${setupLink(base, issued.token)}\n(valid until ${issued.expiresAt}; earlier links no longer work)\n`);
       return 0;
     }
     default:

@@ -17,7 +17,11 @@ export function installRequestGuard(app: FastifyInstance, origins: readonly stri
     }
     const origin = request.headers.origin;
     const changesState = !["GET", "HEAD", "OPTIONS"].includes(request.method);
-    if (origin !== undefined && (changesState || request.url.startsWith("/api/")) && !allowedOrigins.has(origin)) {
+    // API reads are refused to other origins too. Whether this is the API comes from the route the router
+    // matched (an encoded path such as /%61pi/threads matches /api/threads), never from the raw URL; a request
+    // that matched no route is treated as the API.
+    const api = (request.routeOptions.url ?? "/api/").startsWith("/api/");
+    if (origin !== undefined && (changesState || api) && !allowedOrigins.has(origin)) {
       return reply.status(403).send({ error: { code: "wrong_origin", message: `Requests from ${origin} are not allowed.` } });
     }
     return undefined;
