@@ -222,11 +222,24 @@ describe("branches: edit and regenerate", () => {
 
   it("settings reach the request and persist on the thread", async () => {
     const thread = await newThread("Claude 3.7 Sonnet");
-    const settings = { thinking: false, temperature: 0.3, maxTokens: 1000, showCost: true, costPrecision: 6 };
+    const settings = { thinking: false, temperature: 0.3, maxTokens: 1000 };
     await events((await send(thread.id, "hi", { settings })).body.generationId);
     expect(env.emulator.requests.at(-1)!.body["inferenceConfig"]).toEqual({ maxTokens: 1000, temperature: 0.3 });
     expect(env.emulator.requests.at(-1)!.body["additionalModelRequestFields"]).toBeUndefined();
     expect((await getThread(thread.id)).thread.settings).toEqual(settings);
+  });
+
+  it("keeps display preferences (show cost, cost precision) per user, not in a thread's settings", async () => {
+    expect((await server.api("GET", "/api/preferences")).body.preferences).toEqual({ showCost: false, costPrecision: 4, lastProfile: null, sidebarCollapsed: false });
+    const changed = await server.api("PATCH", "/api/preferences", { showCost: true, costPrecision: 6 });
+    expect(changed.body.preferences).toMatchObject({ showCost: true, costPrecision: 6 });
+    expect((await server.api("GET", "/api/preferences")).body.preferences).toMatchObject({ showCost: true, costPrecision: 6, lastProfile: null });
+    const bad = await server.api("PATCH", "/api/preferences", { costPrecision: 11 });
+    expect(bad.status).toBe(400);
+    // Sent with a thread's settings, they are not stored there.
+    const thread = await newThread("Claude 3.7 Sonnet");
+    await events((await send(thread.id, "hi", { settings: { maxTokens: 1000, showCost: true, costPrecision: 6 } as never })).body.generationId);
+    expect((await getThread(thread.id)).thread.settings).toEqual({ maxTokens: 1000 });
   });
 
   it("shows reasoning as events with the thinking duration", async () => {

@@ -30,7 +30,7 @@ let trusting: App;
 let open: App;
 const apps: App[] = [];
 
-async function startApp(port: number, settings: Partial<OidcSettings>): Promise<App> {
+async function startApp(port: number, settings: Partial<OidcSettings> & { noAdminGroup?: true }): Promise<App> {
   const url = `http://127.0.0.1:${port}`;
   const oidc = new OidcClient({
     issuer: idp.issuer,
@@ -39,7 +39,7 @@ async function startApp(port: number, settings: Partial<OidcSettings>): Promise<
     redirectUri: `${url}/auth/callback`,
     postLogoutRedirectUri: `${url}/`,
     allowedEmailDomains: ["corp.example"],
-    adminGroup: "chat-admins",
+    ...(settings.noAdminGroup ? {} : { adminGroup: "chat-admins" }),
     allowInsecure: true,
     ...settings,
   });
@@ -67,7 +67,7 @@ beforeAll(async () => {
   main = await startApp(appPorts[0]!, {});
   server = main.server;
   trusting = await startApp(appPorts[1]!, { trustEmailWithoutVerifiedClaim: true });
-  open = await startApp(appPorts[2]!, { allowedEmailDomains: [], adminGroup: undefined });
+  open = await startApp(appPorts[2]!, { allowedEmailDomains: [], noAdminGroup: true });
 });
 afterAll(async () => {
   for (const app of apps) await app.server.close();

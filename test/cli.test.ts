@@ -81,7 +81,10 @@ describe("cli chat: conversation from standard input", () => {
     emulator.enqueue({ blocks: [{ text: "ok" }] }, { error: { type: "ValidationException", status: 400, message: "Nope." } });
     const run = await chat(["--json", "--profile", "Amazon Nova Pro"], "one\ntwo\nthree\n");
     expect(run.code).toBe(1);
-    expect(run.stdout.trim().split("\n")).toHaveLength(1);
+    // The turn that answered, then the error as a JSON line with Bedrock's own words apart.
+    const lines = run.stdout.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(JSON.parse(lines[1]!)).toEqual({ error: { code: "validation", message: "Bedrock rejected the request: Nope.", bedrockMessage: "Nope.", retryable: false } });
     expect(run.stderr).toBe("error: Bedrock rejected the request: Nope.\n");
     expect(emulator.requests).toHaveLength(2);
   });
@@ -91,7 +94,7 @@ describe("cli chat: conversation from standard input", () => {
     const run = await chat(["--profile", "Amazon Nova Pro", "q"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("partial answer\n");
-    expect(run.stderr).toMatch(/^error: Bedrock is throttling requests to model us\.amazon\.nova-pro-v1:0 in us-west-2 \(Too many tokens\)\. Wait a moment and retry\.\n$/);
+    expect(run.stderr).toBe("error: Bedrock is throttling requests to model us.amazon.nova-pro-v1:0 in us-west-2. Wait a moment and retry. Bedrock said: Too many tokens\n");
   });
 });
 

@@ -227,7 +227,8 @@ describe("history stays valid whatever happens", () => {
     expect(result.text).toBe("a b c ");
     expect(result.error).toBeInstanceOf(ChatError);
     expect(result.error!.code).toBe("model_error");
-    expect(result.error!.message).toMatch(/The model failed while answering \(The model stream failed\.\)/);
+    expect(result.error!.message).toBe("The model failed while answering. Retry. Bedrock said: The model stream failed.");
+    expect(result.error!.providerMessage).toBe("The model stream failed.");
   });
 });
 

@@ -38,13 +38,14 @@ describe("server foundation", () => {
         thinking: { available: true, alwaysOn: false, default: true },
         effort: { available: false },
         interleaved: { available: false },
-        temperature: { available: true, min: 0, max: 1, default: 1, disabledWhileThinking: true },
+        temperature: { available: true, min: 0, max: 1, default: 1, fixedWhileThinking: true },
         topP: { available: false },
-        costPrecision: { min: 1, max: 10, default: 4 },
       },
     });
     const gpt = body.profiles.find((p: { name: string }) => p.name === "OpenAI GPT OSS 20B");
     expect(gpt.settings).toMatchObject({ effort: { available: true, options: ["low", "medium", "high"], default: "medium" }, thinking: { alwaysOn: true }, temperature: { available: false } });
+    // Display preferences (cost precision) are the user's, not a profile's settings: see /api/preferences.
+    expect(claude.settings.costPrecision).toBeUndefined();
   });
 
   it("unknown routes are 404 with the error shape", async () => {

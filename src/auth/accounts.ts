@@ -3,7 +3,7 @@ import type { Db } from "../store/db.js";
 import { isUniqueViolation } from "../store/errors.js";
 import { claimAttempt, clearAttempts, passwordChangeKey, signInKey, type AttemptClaim } from "../store/login-attempts.js";
 import { deleteUserSessions } from "../store/sessions.js";
-import { createUser, DuplicateEmailError, findOidcUser, findUserRowByEmail, hasAdmin, normalizeEmail, recordLoginSuccess, refreshOidcUser, setPasswordHash, type Role, type User } from "../store/users.js";
+import { createUser, DuplicateEmailError, findOidcUser, findUserRowByEmail, hasAdmin, normalizeEmail, recordLoginSuccess, refreshOidcUser, setPasswordHash, type AccountRole, type User } from "../store/users.js";
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from "./passwords.js";
 
 /** A refusal with a code for the API and words for the form. */
@@ -34,12 +34,12 @@ export function checkEmail(email: string): string {
 export interface NewPasswordAccount {
   email: string;
   passwordHash: string;
-  role: Role;
+  role: AccountRole;
   name?: string;
 }
 
 /** Checks the email and the password's strength and hashes the password (the slow part, done before any write). */
-export async function preparePasswordAccount(input: { email: string; password: string; role: Role; name?: string }): Promise<NewPasswordAccount> {
+export async function preparePasswordAccount(input: { email: string; password: string; role: AccountRole; name?: string }): Promise<NewPasswordAccount> {
   const email = checkEmail(input.email);
   const problem = passwordProblem(input.password, email);
   if (problem) throw new AccountError("weak_password", problem);
@@ -57,7 +57,7 @@ export async function storePasswordAccount(db: Db, account: NewPasswordAccount):
 }
 
 /** Creates a password account after checking the email and the password's strength. */
-export async function createPasswordAccount(db: Db, input: { email: string; password: string; role: Role; name?: string }): Promise<User> {
+export async function createPasswordAccount(db: Db, input: { email: string; password: string; role: AccountRole; name?: string }): Promise<User> {
   const account = await preparePasswordAccount(input);
   if (await findUserRowByEmail(db, account.email)) throw new AccountError("duplicate_email", `An account for ${account.email} already exists.`, 409);
   return storePasswordAccount(db, account);
@@ -133,14 +133,14 @@ export async function resetPassword(db: Db, userId: string, email: string | null
  */
 export async function oidcAccount(db: Db, identity: { issuer: string; subject: string; email: string | null; name: string }, isAdmin: boolean | undefined, now: Date): Promise<User> {
   const existing = await findOidcUser(db, identity.issuer, identity.subject);
-  const role: Role | undefined = isAdmin === undefined ? undefined : isAdmin ? "admin" : "user";
+  const role: AccountRole | undefined = isAdmin === undefined ? undefined : isAdmin ? "admin" : "user";
   if (existing) {
     if (existing.disabled === 1) throw new AccountError("disabled", "This account is disabled. Ask an administrator to enable it.", 403);
     const email = identity.email && identity.email !== existing.email && (await findUserRowByEmail(db, identity.email)) ? existing.email : identity.email;
     await refreshOidcUser(db, existing.id, { email, name: identity.name, ...(role ? { role } : {}) }, now);
     return { id: existing.id, email, name: identity.name, role: role ?? existing.role };
   }
-  const firstRole: Role = role ?? ((await hasAdmin(db)) ? "user" : "admin");
+  const firstRole: AccountRole = role ?? ((await hasAdmin(db)) ? "user" : "admin");
   // An email already used by another account (e.g. a local one) is not taken over: the new account keeps none.
   const email = identity.email && !(await findUserRowByEmail(db, identity.email)) ? identity.email : null;
   let user: User;

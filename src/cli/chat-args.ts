@@ -1,11 +1,14 @@
 import { parseArgs } from "node:util";
 import type { ReasoningEffort } from "../engine/provider.js";
-import { EFFORTS, type SettingsInput } from "../engine/settings.js";
+import { DEFAULT_EFFORT, EFFORTS, LIMITS, type SettingsInput } from "../engine/settings.js";
 
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+const { budgetTokens: B, temperature: T, topP: P } = LIMITS;
+
+/** The chat command's help; its ranges come from the engine's limits, the same ones the server checks. */
 export const CHAT_USAGE = `Usage: npm run --silent cli -- chat [options] [MESSAGE]
 
 Sends MESSAGE as one turn, or, without MESSAGE, each line of standard input as one turn of the same conversation.
@@ -15,12 +18,12 @@ Options:
   --profile NAME         chat profile: a key of bedrock_models (default: the model marked "default": true)
   --thinking             reason before answering (Anthropic-style profiles; on by default there)
   --no-thinking          answer without thinking (Anthropic-style profiles)
-  --budget N             thinking budget in tokens, 1024..64000 (default 4096)
-  --effort LEVEL         reasoning effort for OpenAI-style profiles: low, medium or high (default medium)
+  --budget N             thinking budget in tokens, ${B.min}..${B.max} (default ${B.default})
+  --effort LEVEL         reasoning effort for OpenAI-style profiles: ${EFFORTS.slice(0, -1).join(", ")} or ${EFFORTS.at(-1)} (default ${DEFAULT_EFFORT})
   --interleaved          interleaved thinking between tool calls (Claude profiles that offer it)
-  --temperature T        0..1 (default 1.0; not while thinking)
-  --top-p P              0..1 (not sent unless given; not while thinking)
-  --max-tokens N         1..the model's maxTokens (default min(maxTokens/2, 8192))
+  --temperature T        ${T.min}..${T.max} (default ${T.default.toFixed(1)}; not while thinking)
+  --top-p P              ${P.min}..${P.max} (not sent unless given; not while thinking)
+  --max-tokens N         ${LIMITS.maxTokens.min}..the model's maxTokens (default min(maxTokens/2, ${LIMITS.maxTokens.cap}))
   --system TEXT          system prompt for this conversation ({{TODAY}} and {{UTC_TIME}} are substituted)
   --attach PATH          attach a file (repeatable)
   --no-stream            use Converse instead of ConverseStream

@@ -3,7 +3,7 @@ import { findConfigFile, loadConfig } from "../config/load.js";
 import { findProfile } from "../config/resolve.js";
 import { resolveSettings } from "../engine/settings.js";
 import { runTurn, type SentRequest, type TurnResult } from "../engine/turn.js";
-import type { Message } from "../engine/types.js";
+import { assertNever, type Message } from "../engine/types.js";
 import { BedrockProvider } from "../providers/bedrock/provider.js";
 import { CHAT_USAGE, parseChatArgs, UsageError } from "./chat-args.js";
 
@@ -67,12 +67,25 @@ export async function chatCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
           case "done":
             result = event.result;
             break;
+          // Shown through the result (errors, usage) or not at all (the rest of the model's blocks).
+          case "error":
+          case "usage":
+          case "reasoningSignature":
+          case "redactedReasoning":
+          case "toolUse":
+          case "toolResult":
+          case "stop":
+            break;
+          default:
+            assertNever(event, "turn event");
         }
       }
       if (!result) throw new Error("the turn ended without a result");
       if (!args.json && (result.text !== "" || reasoningOpen)) (reasoningOpen ? io.stderr : io.stdout).write("\n");
       if (result.error) {
         io.stderr.write(`error: ${result.error.message}\n`);
+        // --json: the error as a line too, with Bedrock's own words apart for scripts.
+        if (args.json) io.stdout.write(`${JSON.stringify({ error: { code: result.error.code, message: result.error.message, bedrockMessage: result.error.providerMessage ?? null, retryable: result.error.retryable } })}\n`);
         return 1;
       }
       if (result.status === "stopped") {

@@ -21,10 +21,14 @@ export class ChatError extends Error {
     message: string,
     /** Whether sending the same request again later may succeed. */
     readonly retryable = false,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; providerMessage?: string },
   ) {
-    super(message, options);
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    if (options?.providerMessage !== undefined) this.providerMessage = options.providerMessage;
   }
+
+  /** The provider's own words (Bedrock's message), verbatim, when the error came from it; also at the end of `message`. */
+  readonly providerMessage?: string;
 }
 
 /** Settings a profile cannot use or values out of range; shells report these as usage errors (CLI exit 2, HTTP 400). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildRequestHistory } from "./history.js";
-import { CLAUDE, GPT_OSS, NOVA, profileFrom } from "./test-profiles.js";
+import { CLAUDE, GPT_OSS, NOVA, profileFrom } from "../../test/helpers/profiles.js";
 import type { Message, Part } from "./types.js";
 
 const claude = profileFrom(CLAUDE);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { planRequest } from "./reasoning.js";
 import { resolveSettings, type SettingsInput } from "./settings.js";
-import { CLAUDE, CLAUDE_4, GPT_OSS, NOVA, profileFrom, R1 } from "./test-profiles.js";
+import { CLAUDE, CLAUDE_4, GPT_OSS, NOVA, profileFrom, R1 } from "../../test/helpers/profiles.js";
 
 const plan = (model: Record<string, unknown>, input: SettingsInput = {}, tools = false) => {
   const profile = profileFrom(model);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { resolveSettings } from "./settings.js";
-import { CLAUDE, GPT_OSS, NOVA, profileFrom, R1 } from "./test-profiles.js";
+import { checkSettings, describeSettings, resolveSettings, samplingFixed } from "./settings.js";
+import { CLAUDE, GPT_OSS, NOVA, profileFrom, R1 } from "../../test/helpers/profiles.js";
 
 describe("settings defaults (the original app's)", () => {
   it("Anthropic style: thinking on, budget 4096, max tokens min(maxTokens/2, 8192), temperature 1", () => {
@@ -45,5 +45,37 @@ describe("settings a profile cannot use are refused with the reason", () => {
 
   it("temperature and top P are allowed on an Anthropic profile with thinking off", () => {
     expect(resolveSettings(profileFrom(CLAUDE), { thinking: false, temperature: 0.2, topP: 0.9 })).toMatchObject({ thinking: false, temperature: 0.2, topP: 0.9 });
+  });
+});
+
+describe("checkSettings: one check, three origins", () => {
+  const claude = profileFrom(CLAUDE);
+  const nova = profileFrom(NOVA);
+
+  it("strict (CLI flags): a control the profile lacks is an error", () => {
+    expect(() => checkSettings(nova, { thinking: true }, "strict")).toThrow(/does not reason/);
+  });
+
+  it("request: controls the profile lacks are dropped, a value out of range is an error naming it and the range", () => {
+    expect(checkSettings(nova, { thinking: true, budgetTokens: 2048, effort: "low", interleaved: true, maxTokens: 100 }, "request")).toEqual({ settings: { maxTokens: 100 }, notices: [] });
+    expect(checkSettings(claude, { temperature: 0.5 }, "request").settings).toEqual({});
+    expect(() => checkSettings(nova, { maxTokens: 6000 }, "request")).toThrow("max tokens must be a whole number from 1 to 5120, not 6000");
+  });
+
+  it("stored: what no longer fits is clamped with a notice, never an error", () => {
+    expect(checkSettings(nova, { maxTokens: 60000, temperature: 3, thinking: false }, "stored")).toEqual({
+      settings: { maxTokens: 5120, temperature: 1 },
+      notices: ["Max tokens lowered from 60000 to 5120, the most this profile allows.", "Temperature lowered from 3 to 1, the most this profile allows."],
+    });
+    expect(checkSettings(claude, { budgetTokens: 10 }, "stored").notices).toEqual(["Thinking budget raised from 10 to 1024, the least this profile allows."]);
+  });
+
+  it("describes the same sampling rule the engine applies", () => {
+    for (const model of [CLAUDE, NOVA, GPT_OSS, R1]) {
+      const profile = profileFrom(model);
+      const rules = describeSettings(profile);
+      expect(rules.temperature.available).toBe(!samplingFixed(profile, false));
+      expect(rules.temperature.fixedWhileThinking).toBe(samplingFixed(profile, true) && !samplingFixed(profile, false));
+    }
   });
 });

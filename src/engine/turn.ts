@@ -2,7 +2,8 @@ import type { AppConfig, ModelProfile } from "../config/resolve.js";
 import { costOf, sumAmounts, type Cost } from "./cost.js";
 import { ChatError } from "./errors.js";
 import { buildRequestHistory, withoutBlankText } from "./history.js";
-import { collectText, MessageBuilder } from "./message-builder.js";
+import { resolveFiles, type FileResolver } from "./files.js";
+import { collectText, TurnState } from "./turn-state.js";
 import type { InferenceParams, ModelRequest, Provider, ProviderEvent, ReasoningRequest } from "./provider.js";
 import { planRequest } from "./reasoning.js";
 import type { TurnSettings } from "./settings.js";
@@ -26,6 +27,13 @@ export interface TurnOptions {
   signal?: AbortSignal;
   now?: () => Date;
   maxToolRounds?: number;
+  /**
+   * The turn's state, when the caller wants to read it while the turn runs (a server saving progress); the engine
+   * makes its own otherwise. Either way it is the one fold of the model's events.
+   */
+  state?: TurnState;
+  /** Turns stored attachments into bytes when a request is built (the engine never reads the store itself). */
+  files?: FileResolver;
 }
 
 /** The values actually sent on the first model call (after reasoning adjustments), for --json and the UI. */
@@ -79,7 +87,8 @@ export function checkUserMessage(message: Message, limits: Pick<AppConfig, "maxC
  */
 export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, TurnResult> {
   const { provider, profile, settings, signal, tools } = options;
-  const produced: Message[] = [];
+  const state = options.state ?? new TurnState(profile.modelId);
+  const produced = state.messages;
   const costs: Cost[] = [];
   let usage = ZERO_USAGE;
   let stopReason: StopReason | null = null;
@@ -88,7 +97,7 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
     const cost = profile.price ? totalCost(costs) : null;
     const reasoning = collectText(produced, "reasoning");
     return {
-      messages: produced,
+      messages: [...produced],
       status,
       stopReason: status === "stopped" ? "stopped" : stopReason,
       text: collectText(produced, "text"),
@@ -129,10 +138,20 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
       };
       for (const message of plan.notices) yield { type: "notice", message };
     }
+    let resolved: Message[];
+    try {
+      resolved = await resolveFiles(messages, options.files);
+    } catch (error) {
+      const chatError = asChatError(error);
+      yield { type: "error", error: chatError };
+      const result = finish("error", chatError);
+      yield { type: "done", result };
+      return result;
+    }
     const request: ModelRequest = {
       modelId: profile.modelId,
       region: profile.region,
-      messages,
+      messages: resolved,
       inference: plan.inference,
       stream: settings.stream,
       ...(system !== undefined ? { system } : {}),
@@ -140,11 +159,11 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
       ...(specs ? { tools: specs } : {}),
       ...(signal ? { signal } : {}),
     };
-    const builder = new MessageBuilder(profile.modelId);
+    state.beginCall();
     let failure: ChatError | undefined;
     try {
       for await (const event of provider.converse(request)) {
-        builder.apply(event);
+        state.apply(event);
         if (event.type === "usage") {
           yield { type: "usage", usage: event.usage, cost: costOf(event.usage, profile.price) };
         } else {
@@ -155,14 +174,15 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
     } catch (error) {
       if (!signal?.aborted) failure = asChatError(error);
     }
-    usage = addUsage(usage, builder.usage);
-    const callCost = costOf(builder.usage, profile.price);
+    const interrupted = signal?.aborted || failure !== undefined;
+    const call = state.endCall(failure ? "error" : interrupted ? "stopped" : "complete");
+    usage = addUsage(usage, call.usage);
+    const callCost = costOf(call.usage, profile.price);
     if (callCost) costs.push(callCost);
-    stopReason = builder.stopReason ?? stopReason;
+    stopReason = call.stopReason ?? stopReason;
 
-    if (signal?.aborted || failure) {
+    if (interrupted || !call.message) {
       const status: MessageStatus = failure ? "error" : "stopped";
-      if (builder.parts.length) produced.push(builder.finish(status));
       if (failure) yield { type: "error", error: failure };
       else yield { type: "stop", reason: "stopped" };
       const result = finish(status, failure);
@@ -170,10 +190,9 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
       return result;
     }
 
-    const answer = builder.finish("complete");
-    produced.push(answer);
-    const calls = builder.toolUses;
-    if (builder.stopReason !== "tool_use" || calls.length === 0 || !tools || round >= maxRounds) {
+    const answer = call.message;
+    const calls = answer.parts.filter((p) => p.type === "toolUse");
+    if (call.stopReason !== "tool_use" || calls.length === 0 || !tools || round >= maxRounds) {
       if (calls.length && round >= maxRounds) {
         yield { type: "notice", message: `Stopped after ${maxRounds} rounds of tool calls; ask again to continue.` };
       }
@@ -189,8 +208,7 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
       results.push(result);
       yield { type: "toolResult", result };
     }
-    const resultMessage: Message = { role: "user", parts: results };
-    produced.push(resultMessage);
+    const resultMessage = state.addToolResults(results);
     messages.push(withoutBlankText(answer), resultMessage);
   }
 }

@@ -1,65 +1,31 @@
 /** Provider-neutral conversation types. Nothing here knows about Bedrock's wire shapes. */
 
-export type ImageFormat = "png" | "jpeg" | "gif" | "webp";
-export type DocumentFormat = "pdf" | "csv" | "doc" | "docx" | "xls" | "xlsx" | "html" | "txt" | "md";
+export type {
+  DocumentFormat,
+  DocumentPart,
+  FileSource,
+  ImageFormat,
+  ImagePart,
+  Part,
+  ReasoningPart,
+  RedactedReasoningPart,
+  TextPart,
+  ToolResultContent,
+  ToolResultPart,
+  ToolUsePart,
+} from "../shared/parts.js";
+export { assertNever } from "../shared/parts.js";
+import type { MessageRole, Part } from "../shared/parts.js";
 
-export interface TextPart {
-  type: "text";
-  text: string;
-}
-/** Model reasoning; `signature` proves it unmodified (Anthropic) and arrives once the block is complete. */
-export interface ReasoningPart {
-  type: "reasoning";
-  text: string;
-  signature?: string;
-}
-/** Reasoning the provider encrypted; `data` is base64 and must be replayed verbatim. */
-export interface RedactedReasoningPart {
-  type: "redactedReasoning";
-  data: string;
-}
-export interface ImagePart {
-  type: "image";
-  format: ImageFormat;
-  /** base64 */
-  data: string;
-}
-export interface DocumentPart {
-  type: "document";
-  format: DocumentFormat;
-  name: string;
-  /** base64 */
-  data: string;
-}
-export interface ToolUsePart {
-  type: "toolUse";
-  id: string;
-  name: string;
-  input: unknown;
-}
-export interface ToolResultPart {
-  type: "toolResult";
-  toolUseId: string;
-  status: "success" | "error";
-  content: ({ type: "text"; text: string } | { type: "json"; json: unknown } | ImagePart)[];
-}
+export type { MessageRole };
 
-export type Part =
-  | TextPart
-  | ReasoningPart
-  | RedactedReasoningPart
-  | ImagePart
-  | DocumentPart
-  | ToolUsePart
-  | ToolResultPart;
 
-export type Role = "user" | "assistant";
 
 /** complete: answered in full; stopped: cut short by the user; error: the call failed (parts hold what arrived). */
 export type MessageStatus = "complete" | "stopped" | "error";
 
 export interface Message {
-  role: Role;
+  role: MessageRole;
   parts: Part[];
   /** Assistant messages: how the generation ended. Absent means complete. */
   status?: MessageStatus;
@@ -100,8 +66,4 @@ export interface ToolSpec {
   name: string;
   description?: string;
   inputSchema: Record<string, unknown>;
-}
-
-export function assertNever(value: never, what: string): never {
-  throw new Error(`Unhandled ${what}: ${JSON.stringify(value)}`);
 }

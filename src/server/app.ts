@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import cookie from "@fastify/cookie";
 import rateLimit from "@fastify/rate-limit";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
@@ -14,9 +14,11 @@ import { InProcessRelay, type Relay } from "./chat/relay.js";
 import { ChatService } from "./chat/service.js";
 import { installRequestGuard } from "./guard.js";
 import { DEFAULT_BODY_LIMIT, installRoutePolicy } from "./route-policy.js";
+import { RouteTable } from "./route-table.js";
 import { isUniqueViolation } from "../store/errors.js";
 import { HttpError } from "./http-errors.js";
 import { generationRoutes } from "./routes/generations.js";
+import { preferencesRoutes } from "./routes/preferences.js";
 import { profilesRoutes } from "./routes/profiles.js";
 import { threadRoutes } from "./routes/threads.js";
 import type { AuthMode } from "../auth/mode.js";
@@ -60,7 +62,7 @@ export interface AppOptions {
   /** Per-user limits (defaults: 30 answers a minute, no spending cap). */
   limits?: Partial<LimitDefaults>;
   /** The proxies in front whose X-Forwarded-For entries are believed: how many (hops) or their address ranges; unset: none. */
-  trustProxy?: TrustedProxies;
+  trustProxy?: TrustedProxies | undefined;
   /** Where log lines go (default stdout); tests read them. */
   logStream?: NodeJS.WritableStream;
   /** Sign-in attempts allowed per client address in 5 minutes (default 30). */
@@ -77,7 +79,7 @@ export function bodyLimitFor(config: AppConfig, overrideBytes?: number): number 
 }
 
 /** The Fastify app: a thin shell that wires config, engine, store and routes together. */
-export async function buildApp(options: AppOptions): Promise<FastifyInstance & { generations: GenerationManager; setupToken: string | undefined }> {
+export async function buildApp(options: AppOptions): Promise<FastifyInstance & { generations: GenerationManager; setupToken: string | undefined; routeTable: RouteTable }> {
   const app = Fastify({
     logger: {
       level: options.logLevel ?? "info",
@@ -90,6 +92,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     bodyLimit: DEFAULT_BODY_LIMIT,
     return503OnClosing: true,
     trustProxy: trustProxyOption(options.trustProxy),
+    // Refused before routing (no hook runs): a malformed percent-encoding, a path id longer than any id. Answered in
+    // the API's error shape like every other refusal, instead of Fastify's own (which echoes the path).
+    frameworkErrors: (error, _request, generic) => {
+      const reply = generic as unknown as FastifyReply;
+      if (error.code === "FST_ERR_BAD_URL") return void reply.status(400).send({ error: { code: "bad_url", message: "This address is not a valid URL (a % must be followed by two hex digits)." } });
+      if (error.code === "FST_ERR_MAX_PARAM_LENGTH") return void reply.status(404).send({ error: { code: "not_found", message: "Not found" } });
+      return void reply.send(error);
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -113,6 +123,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   });
 
   installRoutePolicy(app, { largeBodyLimit: bodyLimitFor(options.config, options.bodyLimitBytes) });
+  // After the policy (the table records it), before any route.
+  const routeTable = RouteTable.collect(app);
   installRequestGuard(app, options.origins);
   const clock = options.clock ?? (() => new Date());
   const authMode = options.authMode ?? "none";
@@ -164,6 +176,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   await app.register(authRoutes, { mode: authMode, db: options.db, cookies, clock, oidc: options.oidc, attemptsPerIp: options.signInAttemptsPerIp ?? 30 });
   await app.register(adminRoutes, { db: options.db, mode: authMode, clock });
   await app.register(profilesRoutes, { config: options.config });
+  await app.register(preferencesRoutes, { db: options.db });
   await app.register(threadRoutes, { db: options.db, chat, defaultProfile: options.config.defaultProfile.name });
   await app.register(generationRoutes, { generations, streams });
   if (options.webRoot) await serveWeb(app, options.webRoot);
@@ -174,5 +187,5 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     for (const end of [...streams]) end();
     await relay.close();
   });
-  return Object.assign(app, { generations, setupToken });
+  return Object.assign(app, { generations, setupToken, routeTable });
 }

@@ -31,11 +31,14 @@ interface LoggedRequest {
 
 /** Fastify's request serializer with the query values redacted and the Host header that the guard checked. */
 export function serializeRequest(request: LoggedRequest): { method?: string; url?: string; host?: string; remoteAddress?: string; remotePort?: number } {
+  const remoteAddress = request.ip ?? request.socket?.remoteAddress;
+  const remotePort = request.socket?.remotePort;
+  // Keys without a value are left out (as pino would print nothing for them).
   return {
-    method: request.method,
-    url: request.url === undefined ? undefined : redactQuery(request.url),
-    host: request.headers.host,
-    remoteAddress: request.ip ?? request.socket?.remoteAddress,
-    remotePort: request.socket?.remotePort,
+    ...(request.method !== undefined ? { method: request.method } : {}),
+    ...(request.url !== undefined ? { url: redactQuery(request.url) } : {}),
+    ...(request.headers.host !== undefined ? { host: request.headers.host } : {}),
+    ...(remoteAddress !== undefined ? { remoteAddress } : {}),
+    ...(remotePort !== undefined ? { remotePort } : {}),
   };
 }

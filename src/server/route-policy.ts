@@ -27,7 +27,7 @@ export function installRoutePolicy(app: FastifyInstance, options: { largeBodyLim
   app.addHook("onRoute", (route) => {
     const declared = (route.config ?? {}) as RoutePolicy;
     const policy: RoutePolicy = { ...declared, public: declared.public ?? publicByDefault(route.url ?? route.path) };
-    route.config = { ...route.config, ...policy } as typeof route.config;
+    route.config = { ...route.config, ...policy } as NonNullable<typeof route.config>;
     route.bodyLimit ??= policy.public ? PUBLIC_BODY_LIMIT : policy.largeBody ? options.largeBodyLimit : DEFAULT_BODY_LIMIT;
   });
 }

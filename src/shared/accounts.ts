@@ -2,13 +2,13 @@
  * Accounts, usage and audit entries as the API returns them. Types only: shared by the server and the web app (a
  * change here is a compile error on both sides).
  */
-export type Role = "admin" | "user";
+export type AccountRole = "admin" | "user";
 
 export interface User {
   id: string;
   email: string | null;
   name: string;
-  role: Role;
+  role: AccountRole;
 }
 
 /** What the admin pages show of an account. */

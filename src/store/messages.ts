@@ -1,32 +1,14 @@
 import type { Selectable } from "kysely";
+import type { ChatMessage, MessageMeta } from "../shared/api.js";
 import type { Part, Usage } from "../engine/types.js";
 import type { Db } from "./db.js";
 import { isId, newId, nowIso } from "./ids.js";
 import type { MessagesTable } from "./schema.js";
 import { indexMessageText } from "./search.js";
 
-export interface StoredMessage {
-  id: string;
-  threadId: string;
-  parentId: string | null;
-  role: "user" | "assistant";
-  parts: Part[];
-  status: MessagesTable["status"];
-  profile: string | null;
-  modelId: string | null;
-  usage: Usage;
-  cost: string | null;
-  error: { code: string; message: string; retryable: boolean } | null;
-  meta: MessageMeta;
-  createdAt: string;
-}
-
-export interface MessageMeta {
-  /** How long the model reasoned, from the first reasoning delta to the first answer token. */
-  reasoningMs?: number;
-  stopReason?: string | null;
-  notices?: string[];
-}
+/** A message as stored and as the API returns it (one type: src/shared/api.ts). */
+export type StoredMessage = ChatMessage;
+export type { MessageMeta };
 
 export function toStoredMessage(row: Selectable<MessagesTable>): StoredMessage {
   return {

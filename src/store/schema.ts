@@ -11,6 +11,7 @@ export interface Database {
   sessions: SessionsTable;
   setup_tokens: SetupTokensTable;
   login_attempts: LoginAttemptsTable;
+  user_preferences: UserPreferencesTable;
   usage_records: UsageRecordsTable;
   audit_log: AuditLogTable;
 }
@@ -63,6 +64,13 @@ export interface LoginAttemptsTable {
   window_started_at: string;
   /** Set by the claim that reaches the limit; later claims are refused until then. */
   locked_until: string | null;
+}
+
+/** A user's display preferences (src/shared/preferences.ts) as JSON text. */
+export interface UserPreferencesTable {
+  user_id: string;
+  data: string;
+  updated_at: string;
 }
 
 /** Every paid model call (answers and titles), for per-user spending caps and the admin usage report. */

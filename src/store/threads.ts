@@ -56,8 +56,11 @@ export async function listThreads(db: Db, owner: string, options: { query?: stri
   return rows.map(toThread);
 }
 
+/** A change to a thread; absent (or undefined) fields stay as they are. */
+export type ThreadPatch = { [K in "title" | "profile" | "settings" | "activeLeafId"]?: Thread[K] | undefined };
+
 /** Updates and returns the thread; `touch` updates only (no read back), for the hot path of generations. */
-export async function touchThread(db: Db, owner: string, id: string, patch: Partial<Pick<Thread, "title" | "profile" | "settings" | "activeLeafId">> = {}): Promise<void> {
+export async function touchThread(db: Db, owner: string, id: string, patch: ThreadPatch = {}): Promise<void> {
   await db
     .updateTable("threads")
     .set({
@@ -73,7 +76,7 @@ export async function touchThread(db: Db, owner: string, id: string, patch: Part
   if (patch.title !== undefined) await indexThreadTitle(db, { id, ownerId: owner, title: patch.title });
 }
 
-export async function updateThread(db: Db, owner: string, id: string, patch: Partial<Pick<Thread, "title" | "profile" | "settings" | "activeLeafId">>): Promise<Thread | undefined> {
+export async function updateThread(db: Db, owner: string, id: string, patch: ThreadPatch): Promise<Thread | undefined> {
   await touchThread(db, owner, id, patch);
   return getThread(db, owner, id);
 }

@@ -2,12 +2,12 @@ import { sql, type Selectable } from "kysely";
 import type { Db } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
 import { isId, newId, nowIso } from "./ids.js";
-import type { Account, Role, User } from "../shared/accounts.js";
+import type { Account, AccountRole, User } from "../shared/accounts.js";
 import type { UsersTable } from "./schema.js";
 
 export const LOCAL_USER_ID = "local";
 
-export type { Account, Role, User };
+export type { Account, AccountRole, User };
 
 export function toUser(row: Pick<Selectable<UsersTable>, "id" | "email" | "name" | "role">): User {
   return { id: row.id, email: row.email, name: row.name, role: row.role };
@@ -52,7 +52,7 @@ export class DuplicateEmailError extends Error {
  * Creates an account. DuplicateEmailError when the email is taken, also when a parallel request takes it between
  * the check and the insert (the unique index decides).
  */
-export async function createUser(db: Db, input: { email: string; name?: string; role: Role; passwordHash?: string | null; oidc?: { issuer: string; subject: string } }, now = new Date()): Promise<User> {
+export async function createUser(db: Db, input: { email: string; name?: string; role: AccountRole; passwordHash?: string | null; oidc?: { issuer: string; subject: string } }, now = new Date()): Promise<User> {
   const email = normalizeEmail(input.email);
   const duplicate = () => new DuplicateEmailError(`An account for ${email} already exists.`);
   const existing = await db.selectFrom("users").select("id").where("email", "=", email).executeTakeFirst();
@@ -106,12 +106,13 @@ export async function hasAdmin(db: Db): Promise<boolean> {
   return row !== undefined;
 }
 
+/** A change to an account; absent (or undefined) fields stay as they are. */
 export interface AccountPatch {
-  disabled?: boolean;
-  role?: Role;
-  name?: string;
-  monthlyCap?: string | null;
-  ratePerMinute?: number | null;
+  disabled?: boolean | undefined;
+  role?: AccountRole | undefined;
+  name?: string | undefined;
+  monthlyCap?: string | null | undefined;
+  ratePerMinute?: number | null | undefined;
 }
 
 export async function updateAccount(db: Db, id: string, patch: AccountPatch): Promise<Account | undefined> {
@@ -136,7 +137,7 @@ export async function findOidcUser(db: Db, issuer: string, subject: string): Pro
 }
 
 /** Updates what the provider says of an OpenID user at each sign-in (email, name, admin group). */
-export async function refreshOidcUser(db: Db, id: string, claims: { email: string | null; name: string; role?: Role }, now: Date): Promise<void> {
+export async function refreshOidcUser(db: Db, id: string, claims: { email: string | null; name: string; role?: AccountRole }, now: Date): Promise<void> {
   await db
     .updateTable("users")
     .set({ email: claims.email, name: claims.name, last_login_at: now.toISOString(), ...(claims.role ? { role: claims.role } : {}) })

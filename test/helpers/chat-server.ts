@@ -3,11 +3,12 @@ import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { BUNDLED_CONFIG_PATH, loadConfig, parseConfigText } from "../../src/config/load.js";
 import type { GenerationManager } from "../../src/server/chat/generations.js";
 import { buildApp, type AppOptions } from "../../src/server/app.js";
+import type { RouteTable } from "../../src/server/route-table.js";
 import { BedrockProvider } from "../../src/providers/bedrock/provider.js";
 import { openDatabase, type Db } from "../../src/store/db.js";
 
 export interface ChatServer {
-  app: FastifyInstance & { generations: GenerationManager; setupToken: string | undefined };
+  app: FastifyInstance & { generations: GenerationManager; setupToken: string | undefined; routeTable: RouteTable };
   url: string;
   db: Db;
   provider: BedrockProvider;

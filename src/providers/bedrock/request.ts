@@ -5,7 +5,7 @@ import type {
   ToolResultContentBlock,
 } from "@aws-sdk/client-bedrock-runtime";
 import type { ModelRequest, ReasoningRequest } from "../../engine/provider.js";
-import { assertNever, type Message, type Part, type ToolResultPart } from "../../engine/types.js";
+import { assertNever, type FileSource, type Message, type Part, type ToolResultPart } from "../../engine/types.js";
 
 export const INTERLEAVED_THINKING_BETA = "interleaved-thinking-2025-05-14";
 
@@ -76,9 +76,9 @@ function toContentBlock(part: Part, toolsOffered: boolean): ContentBlock {
     case "redactedReasoning":
       return { reasoningContent: { redactedContent: Buffer.from(part.data, "base64") } };
     case "image":
-      return { image: { format: part.format, source: { bytes: Buffer.from(part.data, "base64") } } };
+      return { image: { format: part.format, source: fileSource(part.source) } };
     case "document":
-      return { document: { format: part.format, name: part.name, source: { bytes: Buffer.from(part.data, "base64") } } };
+      return { document: { format: part.format, name: part.name, source: fileSource(part.source) } };
     case "toolUse":
       if (!toolsOffered) return { text: `[Called tool ${part.name} with input ${JSON.stringify(part.input)}]` };
       return { toolUse: { toolUseId: part.id, name: part.name, input: part.input as never } };
@@ -103,9 +103,26 @@ function toToolResultBlock(item: ToolResultPart["content"][number]): ToolResultC
     case "json":
       return { json: item.json as never };
     case "image":
-      return { image: { format: item.format, source: { bytes: Buffer.from(item.data, "base64") } } };
+      return { image: { format: item.format, source: fileSource(item.source) } };
     default:
       return assertNever(item, "tool result content");
+  }
+}
+
+/**
+ * A file's bytes or S3 location as Bedrock takes them. The engine resolves stored attachments before a request
+ * reaches the provider, so one here is a bug, not a user error.
+ */
+function fileSource(source: FileSource): { bytes: Uint8Array; s3Location?: never } | { s3Location: { uri: string; bucketOwner?: string }; bytes?: never } {
+  switch (source.type) {
+    case "bytes":
+      return { bytes: Buffer.from(source.data, "base64") };
+    case "s3":
+      return { s3Location: { uri: source.uri, ...(source.bucketOwner ? { bucketOwner: source.bucketOwner } : {}) } };
+    case "attachment":
+      throw new Error(`attachment ${source.id} reached the Bedrock request unresolved (the engine resolves attachments first)`);
+    default:
+      return assertNever(source, "file source");
   }
 }
 

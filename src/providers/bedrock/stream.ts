@@ -52,7 +52,7 @@ export class StreamMapper {
 }
 
 /** Converse (non-streaming) response -> the same engine events a stream would give. */
-export function* fromResponse(output: { output?: ConverseOutput; stopReason?: string; usage?: TokenUsage }): Generator<ProviderEvent> {
+export function* fromResponse(output: { output?: ConverseOutput | undefined; stopReason?: string | undefined; usage?: TokenUsage | undefined }): Generator<ProviderEvent> {
   const content: ContentBlock[] = output.output?.message?.content ?? [];
   for (const block of content) {
     if (block.reasoningContent?.reasoningText) {

@@ -1,6 +1,6 @@
 import type { AppConfig, ModelProfile } from "../../config/resolve.js";
 import { SettingsError } from "../../engine/errors.js";
-import { resolveSettings, samplingFixed, thinksWith, type SettingsInput } from "../../engine/settings.js";
+import { checkSettings, withDefaults, type CheckedSettings, type SettingsInput } from "../../engine/settings.js";
 import { checkUserMessage } from "../../engine/turn.js";
 import type { Db } from "../../store/db.js";
 import { getMessage, listThreadMessages, type StoredMessage } from "../../store/messages.js";
@@ -10,41 +10,30 @@ import type { ChatSettings } from "../schemas.js";
 import { PLACEHOLDER_TITLE, type GenerationManager, type StartRequest } from "./generations.js";
 import type { UsageLimits } from "./limits.js";
 
-/** The engine-facing part of the chat settings (UI-only fields such as showCost are dropped). */
-export function engineSettings(settings: ChatSettings): SettingsInput {
-  const { stream, thinking, budgetTokens, effort, interleaved, temperature, topP, maxTokens, system } = settings;
-  return {
-    ...(stream !== undefined ? { stream } : {}),
-    ...(thinking !== undefined ? { thinking } : {}),
-    ...(budgetTokens !== undefined ? { budgetTokens } : {}),
-    ...(effort !== undefined ? { effort } : {}),
-    ...(interleaved !== undefined ? { interleaved } : {}),
-    ...(temperature !== undefined ? { temperature } : {}),
-    ...(topP !== undefined && topP !== null ? { topP } : {}),
-    ...(maxTokens !== undefined ? { maxTokens } : {}),
-    ...(system !== undefined && system !== null ? { system } : {}),
-  };
+/** HTTP settings -> engine input: `null` (the web's "not set") becomes absent. */
+export function engineInput(settings: ChatSettings): SettingsInput {
+  const { topP, system, ...rest } = settings;
+  return { ...rest, ...(topP !== undefined && topP !== null ? { topP } : {}), ...(system !== undefined && system !== null ? { system } : {}) };
+}
+
+/** Engine input -> what a thread stores (the same shape the HTTP API takes). */
+export function storedForm(settings: SettingsInput): Record<string, unknown> {
+  const { stopSequences: _never, ...rest } = settings;
+  return rest;
 }
 
 /**
- * Settings saved in a thread can include controls the current profile does not offer (after a profile switch):
- * keep only what applies, so a switch never breaks sending.
+ * The one check of settings at the edge (engine/settings.ts, checkSettings): a request's own settings must be in
+ * range (400 that names the setting and the range; controls the profile lacks are dropped), stored ones are
+ * adapted with a notice. Every route that stores or uses settings comes through here; nothing downstream re-checks.
  */
-export function applicableSettings(profile: ModelProfile, settings: ChatSettings): SettingsInput {
-  const input = engineSettings(settings);
-  const style = profile.reasoning.style;
-  if (style !== "anthropic") {
-    delete input.thinking;
-    delete input.budgetTokens;
+export function checkedSettings(profile: ModelProfile, settings: ChatSettings, origin: "request" | "stored"): CheckedSettings {
+  try {
+    return checkSettings(profile, engineInput(settings), origin);
+  } catch (error) {
+    if (error instanceof SettingsError) throw new HttpError(400, "invalid_settings", error.message);
+    throw error;
   }
-  if (style !== "openai") delete input.effort;
-  if (!profile.reasoning.interleaved) delete input.interleaved;
-  if (samplingFixed(profile, thinksWith(profile, input.thinking))) {
-    delete input.temperature;
-    delete input.topP;
-  }
-  if (input.maxTokens !== undefined && input.maxTokens > profile.maxTokens) input.maxTokens = profile.maxTokens;
-  return input;
 }
 
 export interface PostMessage {
@@ -81,9 +70,7 @@ export class ChatService {
   async post(request: PostMessage): Promise<{ generationId: string; userMessage: StoredMessage; assistantMessageId: string }> {
     const thread = await this.thread(request.ownerId, request.threadId);
     const profile = this.profile(request.profile ?? thread.profile);
-    const settings = request.settings ?? (thread.settings as ChatSettings);
-    const input = applicableSettings(profile, settings);
-    validate(profile, input);
+    const checked = request.settings ? checkedSettings(profile, request.settings, "request") : checkedSettings(profile, thread.settings as ChatSettings, "stored");
     const text = request.text;
     if (text.trim() === "") throw new HttpError(400, "empty_message", "The message is empty: type something to send.");
     try {
@@ -105,10 +92,11 @@ export class ChatService {
       ownerId: request.ownerId,
       threadId: thread.id,
       question: { ownerId: request.ownerId, threadId: thread.id, parentId, role: "user", parts: [{ type: "text", text }], status: "complete" },
-      threadPatch: { profile: profile.name, settings },
+      threadPatch: { profile: profile.name, settings: storedForm(checked.settings) },
       needsTitle: thread.title === PLACEHOLDER_TITLE,
       profile,
-      settings: input,
+      settings: withDefaults(profile, checked),
+      notices: checked.notices,
       ...this.admission(request.ownerId),
     });
     return { generationId: started.generationId, userMessage: started.userMessage, assistantMessageId: started.messageId };
@@ -122,19 +110,18 @@ export class ChatService {
     const question = await getMessage(this.db, ownerId, message.parentId);
     if (!question) throw notFound("Question");
     const profile = this.profile(options.profile ?? thread.profile);
-    const settings = options.settings ?? (thread.settings as ChatSettings);
-    const input = applicableSettings(profile, settings);
-    validate(profile, input);
+    const checked = options.settings ? checkedSettings(profile, options.settings, "request") : checkedSettings(profile, thread.settings as ChatSettings, "stored");
     // One commit, as for a new message: when another answer is running, nothing changes (409).
     const started = await this.generations.start({
       ownerId,
       threadId: thread.id,
       question,
       replaces: message,
-      threadPatch: { profile: profile.name, settings },
+      threadPatch: { profile: profile.name, settings: storedForm(checked.settings) },
       needsTitle: thread.title === PLACEHOLDER_TITLE,
       profile,
-      settings: input,
+      settings: withDefaults(profile, checked),
+      notices: checked.notices,
       ...this.admission(ownerId),
     });
     return { generationId: started.generationId, assistantMessageId: started.messageId };
@@ -151,13 +138,3 @@ export class ChatService {
     return listThreadMessages(this.db, ownerId, threadId);
   }
 }
-
-function validate(profile: ModelProfile, input: SettingsInput): void {
-  try {
-    resolveSettings(profile, input);
-  } catch (error) {
-    if (error instanceof SettingsError) throw new HttpError(400, "invalid_settings", error.message);
-    throw error;
-  }
-}
-

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { AppConfig, ModelProfile } from "../../config/resolve.js";
 import { describeSettings } from "../../engine/settings.js";
+import type { ProfileDescription } from "../../shared/api.js";
 
 /** GET /api/profiles: the chat profiles from config.json, their capabilities and the settings ranges the UI needs. */
 export const profilesRoutes: FastifyPluginAsyncZod<{ config: AppConfig }> = async (app, { config }) => {
@@ -8,7 +9,7 @@ export const profilesRoutes: FastifyPluginAsyncZod<{ config: AppConfig }> = asyn
   app.get("/api/profiles", async () => body);
 };
 
-export function describeProfile(profile: ModelProfile) {
+export function describeProfile(profile: ModelProfile): ProfileDescription {
   return {
     name: profile.name,
     modelId: profile.modelId,

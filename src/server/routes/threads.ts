@@ -4,9 +4,9 @@ import { sumAmounts } from "../../engine/cost.js";
 import { runningGeneration } from "../../store/generations.js";
 import { createThread, deleteThread, listThreads, updateThread } from "../../store/threads.js";
 import type { Db } from "../../store/db.js";
-import { latestLeafUnder } from "../chat/tree.js";
+import { latestLeafUnder } from "../../shared/thread-tree.js";
 import { PLACEHOLDER_TITLE } from "../chat/generations.js";
-import type { ChatService } from "../chat/service.js";
+import { checkedSettings, storedForm, type ChatService } from "../chat/service.js";
 import { HttpError, notFound } from "../http-errors.js";
 import { freeText, idParams, settingsSchema } from "../schemas.js";
 
@@ -41,7 +41,8 @@ export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { 
     { schema: { tags: ["threads"], body: z.object({ profile: z.string().optional(), settings: settingsSchema.optional(), title: title.optional() }) }, config: largeBody },
     async (request, reply) => {
       const profile = chat.profile(request.body.profile ?? defaultProfile);
-      const thread = await createThread(db, request.user.id, { title: request.body.title ?? PLACEHOLDER_TITLE, profile: profile.name, settings: request.body.settings ?? {} });
+      const settings = storedForm(checkedSettings(profile, request.body.settings ?? {}, "request").settings);
+      const thread = await createThread(db, request.user.id, { title: request.body.title ?? PLACEHOLDER_TITLE, profile: profile.name, settings });
       return reply.status(201).send({ thread });
     },
   );
@@ -58,9 +59,10 @@ export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { 
     "/api/threads/:id",
     { schema: { tags: ["threads"], params: idParams, body: z.object({ title: title.optional(), profile: z.string().optional(), settings: settingsSchema.optional() }) }, config: largeBody },
     async (request) => {
-      await chat.thread(request.user.id, request.params.id);
-      if (request.body.profile !== undefined) chat.profile(request.body.profile);
-      const thread = await updateThread(db, request.user.id, request.params.id, request.body);
+      const current = await chat.thread(request.user.id, request.params.id);
+      const profile = chat.profile(request.body.profile ?? current.profile);
+      const { settings, ...rest } = request.body;
+      const thread = await updateThread(db, request.user.id, request.params.id, { ...rest, ...(settings ? { settings: storedForm(checkedSettings(profile, settings, "request").settings) } : {}) });
       return { thread };
     },
   );

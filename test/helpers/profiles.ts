@@ -1,5 +1,5 @@
-import { parseConfigText } from "../config/load.js";
-import type { ModelProfile } from "../config/resolve.js";
+import { parseConfigText } from "../../src/config/load.js";
+import type { ModelProfile } from "../../src/config/resolve.js";
 
 /** Profiles for unit tests, resolved through the real config path. */
 export function profileFrom(model: Record<string, unknown>, name = "Test"): ModelProfile {

@@ -1,0 +1,96 @@
+/**
+ * Shapes of the server's JSON API (see /api/docs), for the web app and the server alike. Types only, no runtime:
+ * the web app imports them without pulling server code in; the server's zod schemas and responses are checked
+ * against them at compile time.
+ */
+import type { UsageCounts } from "./generation-events.js";
+import type { MessageRole, Part } from "./parts.js";
+
+export type Effort = "low" | "medium" | "high";
+export type ReasoningStyle = "none" | "anthropic" | "openai" | "always-on";
+
+/** A sampling control: whether the profile lets you choose it, and whether it is fixed while the model thinks. */
+export interface SamplingRule {
+  available: boolean;
+  fixedWhileThinking: boolean;
+  min: number;
+  max: number;
+  step: number;
+}
+
+/** The controls a profile offers and their rules (engine/settings.ts describeSettings): the web applies exactly these. */
+export interface ProfileSettingsRules {
+  streaming: { available: boolean; default: boolean };
+  temperature: SamplingRule & { default: number };
+  topP: SamplingRule;
+  maxTokens: { min: number; max: number; step: number; default: number };
+  thinking: { available: boolean; alwaysOn: boolean; default: boolean };
+  budgetTokens: { available: boolean; min: number; max: number; step: number; default: number };
+  effort: { available: boolean; options: readonly Effort[]; default: Effort };
+  interleaved: { available: boolean; default: boolean };
+  systemPrompt: { default: string };
+}
+
+/** GET /api/profiles, one chat profile. */
+export interface ProfileDescription {
+  name: string;
+  modelId: string;
+  region: string;
+  default: boolean;
+  capabilities: { vision: boolean; document: boolean; tool: boolean; streaming: boolean; reasoning: ReasoningStyle };
+  price: { input1k: string; output1k: string } | null;
+  settings: ProfileSettingsRules;
+}
+
+/** A thread's model settings as sent and stored (`null`: not set). */
+export interface ChatSettings {
+  stream?: boolean;
+  thinking?: boolean;
+  budgetTokens?: number;
+  effort?: Effort;
+  interleaved?: boolean;
+  temperature?: number;
+  topP?: number | null;
+  maxTokens?: number;
+  system?: string | null;
+}
+
+export type Usage = UsageCounts;
+
+export interface MessageMeta {
+  /** How long the model reasoned, from the first reasoning delta to the first answer token. */
+  reasoningMs?: number;
+  stopReason?: string | null;
+  notices?: string[];
+}
+
+/** One message of a thread as the API returns it (the store's row). */
+export interface ChatMessage {
+  id: string;
+  threadId: string;
+  parentId: string | null;
+  role: MessageRole;
+  parts: Part[];
+  status: "streaming" | "complete" | "stopped" | "error";
+  profile: string | null;
+  modelId: string | null;
+  usage: Usage;
+  cost: string | null;
+  error: { code: string; message: string; retryable: boolean } | null;
+  meta: MessageMeta;
+  createdAt: string;
+}
+
+export interface ThreadSummary {
+  id: string;
+  title: string;
+  profile: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Thread extends ThreadSummary {
+  settings: ChatSettings;
+  activeLeafId: string | null;
+  extraCost: string;
+}
