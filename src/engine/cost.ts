@@ -2,7 +2,7 @@ import { Decimal } from "decimal.js";
 import type { ModelProfile } from "../config/resolve.js";
 import { planRequest } from "./reasoning.js";
 import type { TurnSettings } from "./settings.js";
-import type { Message, Part, Usage } from "./types.js";
+import { assertNever, type Message, type Part, type Usage } from "./types.js";
 
 /** Exact money amounts in USD, as decimal strings (prices like 0.000035 per 1k tokens are too fine for floats). */
 export interface Cost {
@@ -61,6 +61,8 @@ function partCharacters(part: Part): number {
     case "image":
     case "document":
       return 0;
+    default:
+      return assertNever(part, "part");
   }
 }
 

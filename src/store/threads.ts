@@ -59,7 +59,7 @@ export async function listThreads(db: Db, owner: string, options: { query?: stri
 /** A change to a thread; absent (or undefined) fields stay as they are. */
 export type ThreadPatch = { [K in "title" | "profile" | "settings" | "activeLeafId"]?: Thread[K] | undefined };
 
-/** Updates and returns the thread; `touch` updates only (no read back), for the hot path of generations. */
+/** Updates a thread without reading it back (the hot path of generations); `updated_at` moves either way. */
 export async function touchThread(db: Db, owner: string, id: string, patch: ThreadPatch = {}): Promise<void> {
   await db
     .updateTable("threads")
@@ -76,6 +76,7 @@ export async function touchThread(db: Db, owner: string, id: string, patch: Thre
   if (patch.title !== undefined) await indexThreadTitle(db, { id, ownerId: owner, title: patch.title });
 }
 
+/** Updates the thread and returns it as it is now (undefined when the owner has no such thread). */
 export async function updateThread(db: Db, owner: string, id: string, patch: ThreadPatch): Promise<Thread | undefined> {
   await touchThread(db, owner, id, patch);
   return getThread(db, owner, id);

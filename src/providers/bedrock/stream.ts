@@ -1,8 +1,20 @@
-import type { ContentBlock, ConverseOutput, ConverseStreamOutput, TokenUsage } from "@aws-sdk/client-bedrock-runtime";
+import type { ContentBlock, ContentBlockDelta, ConverseOutput, ConverseStreamOutput, ReasoningContentBlockDelta, TokenUsage } from "@aws-sdk/client-bedrock-runtime";
 import { ChatError } from "../../engine/errors.js";
 import type { ProviderEvent } from "../../engine/provider.js";
-import type { Usage } from "../../engine/types.js";
+import { assertNever, type Usage } from "../../engine/types.js";
 import { toChatError } from "./errors.js";
+
+/**
+ * The key of the one member an AWS SDK union value carries (`{text: "..."}` -> "text"). Over a union type it is the
+ * union of its members' keys, so a `switch` on it that ends in `assertNever` stops compiling when the SDK adds a
+ * member (a new Bedrock block or event type): a compile error, never a silent drop.
+ */
+type MemberKey<U> = U extends unknown ? { [K in keyof U]-?: {} extends Pick<U, K> ? never : K }[keyof U] : never;
+
+function memberKey<U extends object>(union: U): MemberKey<U> {
+  for (const key of Object.keys(union)) if ((union as Record<string, unknown>)[key] !== undefined) return key as MemberKey<U>;
+  return "$unknown" as MemberKey<U>;
+}
 
 /**
  * ConverseStream events -> engine events, one event at a time and synchronously (no extra async layer per delta).
@@ -14,61 +26,128 @@ export class StreamMapper {
   constructor(private readonly context: ErrorContext) {}
 
   map(event: ConverseStreamOutput): ProviderEvent | undefined {
-    if (event.contentBlockDelta) {
-      const { delta, contentBlockIndex = 0 } = event.contentBlockDelta;
-      if (delta?.text !== undefined) return delta.text === "" ? undefined : { type: "text", delta: delta.text };
-      const r = delta?.reasoningContent;
-      if (r) {
-        if (r.text !== undefined) return { type: "reasoning", delta: r.text };
-        if (r.signature !== undefined) return { type: "reasoningSignature", signature: r.signature };
-        if (r.redactedContent !== undefined) return { type: "redactedReasoning", data: Buffer.from(r.redactedContent).toString("base64") };
+    const kind = memberKey(event);
+    switch (kind) {
+      case "contentBlockDelta": {
+        const { delta, contentBlockIndex = 0 } = event.contentBlockDelta!;
+        return delta ? this.delta(delta, contentBlockIndex) : undefined;
+      }
+      case "contentBlockStart": {
+        const start = event.contentBlockStart!.start?.toolUse;
+        if (start) this.tools.set(event.contentBlockStart!.contentBlockIndex ?? 0, { id: start.toolUseId ?? "", name: start.name ?? "", input: "" });
         return undefined;
       }
-      if (delta?.toolUse) {
-        const tool = this.tools.get(contentBlockIndex);
-        if (tool) tool.input += delta.toolUse.input ?? "";
+      case "contentBlockStop": {
+        const index = event.contentBlockStop!.contentBlockIndex ?? 0;
+        const tool = this.tools.get(index);
+        if (!tool) return undefined;
+        this.tools.delete(index);
+        return { type: "toolUse", id: tool.id, name: tool.name, input: parseToolInput(tool.name, tool.input) };
       }
+      case "messageStart":
+        return undefined;
+      case "messageStop":
+        return { type: "stop", reason: event.messageStop!.stopReason ?? "end_turn" };
+      case "metadata":
+        return event.metadata!.usage ? { type: "usage", usage: toUsage(event.metadata!.usage) } : undefined;
+      case "internalServerException":
+      case "modelStreamErrorException":
+      case "serviceUnavailableException":
+      case "throttlingException":
+      case "validationException":
+        throw toChatError(event[kind], this.context);
+      case "$unknown":
+        return undefined;
+      default:
+        return assertNever(kind, "ConverseStream event");
+    }
+  }
+
+  private delta(delta: ContentBlockDelta, index: number): ProviderEvent | undefined {
+    const kind = memberKey(delta);
+    switch (kind) {
+      case "text":
+        return delta.text === "" ? undefined : { type: "text", delta: delta.text! };
+      case "reasoningContent":
+        return reasoningDelta(delta.reasoningContent!);
+      case "toolUse": {
+        const tool = this.tools.get(index);
+        if (tool) tool.input += delta.toolUse!.input ?? "";
+        return undefined;
+      }
+      // Not asked for: we enable no citations, and image or tool-result deltas come only from features we do not use.
+      case "citation":
+      case "image":
+      case "toolResult":
+      case "$unknown":
+        return undefined;
+      default:
+        return assertNever(kind, "content block delta");
+    }
+  }
+}
+
+function reasoningDelta(r: ReasoningContentBlockDelta): ProviderEvent | undefined {
+  const kind = memberKey(r);
+  switch (kind) {
+    case "text":
+      return { type: "reasoning", delta: r.text! };
+    case "signature":
+      return { type: "reasoningSignature", signature: r.signature! };
+    case "redactedContent":
+      return { type: "redactedReasoning", data: Buffer.from(r.redactedContent!).toString("base64") };
+    case "$unknown":
       return undefined;
-    }
-    if (event.contentBlockStart) {
-      const start = event.contentBlockStart.start?.toolUse;
-      if (start) this.tools.set(event.contentBlockStart.contentBlockIndex ?? 0, { id: start.toolUseId ?? "", name: start.name ?? "", input: "" });
-      return undefined;
-    }
-    if (event.contentBlockStop) {
-      const index = event.contentBlockStop.contentBlockIndex ?? 0;
-      const tool = this.tools.get(index);
-      if (!tool) return undefined;
-      this.tools.delete(index);
-      return { type: "toolUse", id: tool.id, name: tool.name, input: parseToolInput(tool.name, tool.input) };
-    }
-    if (event.messageStop) return { type: "stop", reason: event.messageStop.stopReason ?? "end_turn" };
-    if (event.metadata) return event.metadata.usage ? { type: "usage", usage: toUsage(event.metadata.usage) } : undefined;
-    const exception =
-      event.internalServerException ?? event.modelStreamErrorException ?? event.serviceUnavailableException ?? event.throttlingException ?? event.validationException;
-    if (exception) throw toChatError(exception, this.context);
-    return undefined;
+    default:
+      return assertNever(kind, "reasoning delta");
   }
 }
 
 /** Converse (non-streaming) response -> the same engine events a stream would give. */
 export function* fromResponse(output: { output?: ConverseOutput | undefined; stopReason?: string | undefined; usage?: TokenUsage | undefined }): Generator<ProviderEvent> {
   const content: ContentBlock[] = output.output?.message?.content ?? [];
-  for (const block of content) {
-    if (block.reasoningContent?.reasoningText) {
-      const { text, signature } = block.reasoningContent.reasoningText;
-      if (text) yield { type: "reasoning", delta: text };
-      if (signature !== undefined) yield { type: "reasoningSignature", signature };
-    } else if (block.reasoningContent?.redactedContent) {
-      yield { type: "redactedReasoning", data: Buffer.from(block.reasoningContent.redactedContent).toString("base64") };
-    } else if (block.text !== undefined) {
-      if (block.text !== "") yield { type: "text", delta: block.text };
-    } else if (block.toolUse) {
-      yield { type: "toolUse", id: block.toolUse.toolUseId ?? "", name: block.toolUse.name ?? "", input: block.toolUse.input ?? {} };
-    }
-  }
+  for (const block of content) yield* blockEvents(block);
   yield { type: "stop", reason: output.stopReason ?? "end_turn" };
   if (output.usage) yield { type: "usage", usage: toUsage(output.usage) };
+}
+
+function* blockEvents(block: ContentBlock): Generator<ProviderEvent> {
+  const kind = memberKey(block);
+  switch (kind) {
+    case "text":
+      if (block.text !== "") yield { type: "text", delta: block.text! };
+      return;
+    case "reasoningContent": {
+      const reasoning = block.reasoningContent!;
+      if (reasoning.reasoningText) {
+        const { text, signature } = reasoning.reasoningText;
+        if (text) yield { type: "reasoning", delta: text };
+        if (signature !== undefined) yield { type: "reasoningSignature", signature };
+      } else if (reasoning.redactedContent) {
+        yield { type: "redactedReasoning", data: Buffer.from(reasoning.redactedContent).toString("base64") };
+      }
+      return;
+    }
+    case "toolUse":
+      yield { type: "toolUse", id: block.toolUse!.toolUseId ?? "", name: block.toolUse!.name ?? "", input: block.toolUse!.input ?? {} };
+      return;
+    // Blocks a model does not answer with for the requests we send (inputs, cache points, citations we never enable).
+    case "audio":
+    case "cachePoint":
+    case "citationsContent":
+    case "document":
+    case "guardContent":
+    case "image":
+    case "searchResult":
+    case "toolAddition":
+    case "toolRemoval":
+    case "toolResult":
+    case "video":
+    case "$unknown":
+      return;
+    default:
+      assertNever(kind, "content block");
+  }
 }
 
 export interface ErrorContext {

@@ -4,7 +4,8 @@ import type { GenerationManager } from "../chat/generations.js";
 import { HttpError, notFound } from "../http-errors.js";
 import { idParams } from "../schemas.js";
 
-const HEARTBEAT_MS = 15_000;
+/** How often an idle event stream sends a comment, so proxies and browsers keep the connection open. */
+const KEEP_ALIVE_MS = 15_000;
 
 /** An event position: a non-negative whole number, as the server numbers events (1, 2, 3, ...). */
 const eventPosition = z.string().regex(/^\d{1,15}$/).transform(Number);
@@ -66,7 +67,7 @@ export const generationRoutes: FastifyPluginAsyncZod<{ generations: GenerationMa
           "x-accel-buffering": "no",
         });
         raw.write("retry: 1000\n\n");
-        heartbeat = setInterval(() => write(": keep-alive\n\n"), HEARTBEAT_MS);
+        heartbeat = setInterval(() => write(": keep-alive\n\n"), KEEP_ALIVE_MS);
         streams.add(end);
         raw.on("close", end);
       };
