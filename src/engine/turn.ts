@@ -108,14 +108,19 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
     };
   };
 
-  try {
-    checkUserMessage(options.input, options.limits);
-  } catch (error) {
+  /** A failure before any model call (bad input, a file that cannot be read): its error, then the result. */
+  async function* failBeforeCall(error: unknown): AsyncGenerator<TurnEvent, TurnResult> {
     const chatError = asChatError(error);
     yield { type: "error", error: chatError };
     const result = finish("error", chatError);
     yield { type: "done", result };
     return result;
+  }
+
+  try {
+    checkUserMessage(options.input, options.limits);
+  } catch (error) {
+    return yield* failBeforeCall(error);
   }
 
   const messages: Message[] = [...buildRequestHistory(options.history, profile), options.input];
@@ -142,11 +147,7 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
     try {
       resolved = await resolveFiles(messages, options.files);
     } catch (error) {
-      const chatError = asChatError(error);
-      yield { type: "error", error: chatError };
-      const result = finish("error", chatError);
-      yield { type: "done", result };
-      return result;
+      return yield* failBeforeCall(error);
     }
     const request: ModelRequest = {
       modelId: profile.modelId,

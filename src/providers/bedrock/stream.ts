@@ -12,7 +12,8 @@ import { toChatError } from "./errors.js";
 type MemberKey<U> = U extends unknown ? { [K in keyof U]-?: {} extends Pick<U, K> ? never : K }[keyof U] : never;
 
 function memberKey<U extends object>(union: U): MemberKey<U> {
-  for (const key of Object.keys(union)) if ((union as Record<string, unknown>)[key] !== undefined) return key as MemberKey<U>;
+  // for...in allocates nothing: this runs for every streamed delta.
+  for (const key in union) if (union[key] !== undefined) return key as unknown as MemberKey<U>;
   return "$unknown" as MemberKey<U>;
 }
 
@@ -26,7 +27,8 @@ export class StreamMapper {
   constructor(private readonly context: ErrorContext) {}
 
   map(event: ConverseStreamOutput): ProviderEvent | undefined {
-    const kind = memberKey(event);
+    // Deltas are nearly every event: named first, without walking the keys.
+    const kind: MemberKey<ConverseStreamOutput> = event.contentBlockDelta !== undefined ? "contentBlockDelta" : memberKey(event);
     switch (kind) {
       case "contentBlockDelta": {
         const { delta, contentBlockIndex = 0 } = event.contentBlockDelta!;
@@ -64,7 +66,7 @@ export class StreamMapper {
   }
 
   private delta(delta: ContentBlockDelta, index: number): ProviderEvent | undefined {
-    const kind = memberKey(delta);
+    const kind: MemberKey<ContentBlockDelta> = delta.text !== undefined ? "text" : memberKey(delta);
     switch (kind) {
       case "text":
         return delta.text === "" ? undefined : { type: "text", delta: delta.text! };
