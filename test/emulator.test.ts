@@ -1,6 +1,8 @@
 import { BedrockRuntimeClient, ConverseCommand, ConverseStreamCommand, type ConverseCommandInput } from "@aws-sdk/client-bedrock-runtime";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signReasoning } from "./emulator/faults.js";
+import * as files from "./fixtures/files.js";
 import { useBedrockEmulator } from "./helpers/bedrock-env.js";
 
 /** The emulator must reject what Bedrock rejects, so that a wrong request from the app fails a test. */
@@ -122,5 +124,157 @@ describe("Bedrock emulator: rejects what Bedrock rejects", () => {
   it("denies models without access", async () => {
     env.emulator.deny("anthropic.claude-3-7-sonnet-20250219-v1:0");
     expect(await rejection({})).toEqual({ name: "AccessDeniedException", message: "You don't have access to the model with the specified model ID." });
+  });
+});
+
+describe("Bedrock emulator: images and documents (reference 1.3 limits, 10.4 S3 sources)", () => {
+  const NOVA = "us.amazon.nova-pro-v1:0";
+  type Block = NonNullable<ConverseCommandInput["messages"]>[number]["content"] extends (infer B)[] | undefined ? B : never;
+  const image = (format: "png" | "jpeg" | "gif" | "webp", bytes: Uint8Array): Block => ({ image: { format, source: { bytes } } });
+  const document = (name: string, format: "pdf" | "csv" | "doc" | "docx" | "xls" | "xlsx" | "html" | "txt" | "md", bytes: Uint8Array): Block => ({ document: { name, format, source: { bytes } } });
+  const withText = (...blocks: Block[]) => ({ messages: [{ role: "user" as const, content: [...blocks, { text: "What is in these files?" }] }] });
+  const s3Image = (uri: string, bucketOwner?: string): Block => ({ image: { format: "png", source: { s3Location: { uri, ...(bucketOwner ? { bucketOwner } : {}) } } } });
+  const s3Document = (uri: string, bucketOwner?: string): Block => ({ document: { name: "report", format: "pdf", source: { s3Location: { uri, ...(bucketOwner ? { bucketOwner } : {}) } } } });
+  /** A PNG header declaring the given size followed by padding: the emulator reads headers, it does not decode. */
+  const padded = (png: Uint8Array, total: number) => Buffer.concat([png, Buffer.alloc(total - png.length)]);
+  const accepted = async (modelId: string, input: Partial<ConverseCommandInput>) => {
+    const out = await client.send(new ConverseCommand({ modelId, ...input } as ConverseCommandInput));
+    expect(out.output?.message?.role).toBe("assistant");
+    return env.emulator.requests.at(-1)!.body as { messages: Array<{ content: Array<Record<string, any>> }> };
+  };
+
+  it("accepts every image and document format as bytes, and records the exact blocks", async () => {
+    const samples = await files.acceptedSamples();
+    const images = samples.filter((s) => s.kind === "image").map((s) => image(s.format as "png", s.bytes));
+    const docs = samples.filter((s) => s.kind === "document");
+    await accepted(NOVA, withText(...images));
+    for (const group of [docs.slice(0, 5), docs.slice(5)]) {
+      const body = await accepted(NOVA, withText(...group.map((d, k) => document(`doc ${k} ${d.format}`, d.format as "pdf", d.bytes))));
+      expect(body.messages[0]!.content.slice(0, group.length)).toEqual(
+        group.map((d, k) => ({ document: { name: `doc ${k} ${d.format}`, format: d.format, source: { bytes: Buffer.from(d.bytes).toString("base64") } } })),
+      );
+    }
+  });
+
+  it("accepts an image of exactly 3.75 MB (3,750,000 bytes) and exactly 8,000 px per side", async () => {
+    await accepted(NOVA, withText(image("png", padded(await files.png(10, 10), 3_750_000))));
+    await accepted(NOVA, withText(image("png", await files.widePng(8_000, 4))));
+  });
+
+  it("refuses an image over 3.75 MB (3,750,001 bytes) (text unverified in the reference)", async () => {
+    expect(await rejection({ modelId: NOVA, ...withText(image("png", padded(await files.png(10, 10), 3_750_001))) })).toEqual({
+      name: "ValidationException",
+      message: "The image exceeds the maximum size of 3.75 MB / dimensions 8000x8000.",
+    });
+  });
+
+  it.each<[string, "png" | "jpeg" | "gif" | "webp", () => Promise<Uint8Array>]>([
+    ["a PNG 8,001 px wide", "png", () => files.widePng(8_001, 4)],
+    ["a JPEG 8,001 px tall (SOF marker after APP segments)", "jpeg", () => sharp({ create: { width: 4, height: 8_001, channels: 3, background: "#123456" } }).withMetadata().jpeg().toBuffer()],
+    ["a GIF 8,001 px wide", "gif", () => sharp({ create: { width: 8_001, height: 2, channels: 3, background: "#123456" } }).gif().toBuffer()],
+    ["a lossy WebP (VP8) 8,001 px wide", "webp", () => sharp({ create: { width: 8_001, height: 2, channels: 3, background: "#123456" } }).webp().toBuffer()],
+    ["a lossless WebP (VP8L) 8,001 px wide", "webp", () => sharp({ create: { width: 8_001, height: 2, channels: 3, background: "#123456" } }).webp({ lossless: true }).toBuffer()],
+    ["an extended WebP (VP8X, alpha) 8,001 px tall", "webp", () => sharp({ create: { width: 2, height: 8_001, channels: 4, background: { r: 1, g: 2, b: 3, alpha: 0.5 } } }).webp().toBuffer()],
+  ])("refuses an image over 8,000 px per side: %s (text unverified in the reference)", async (_what, format, make) => {
+    expect(await rejection({ modelId: NOVA, ...withText(image(format, await make())) })).toEqual({
+      name: "ValidationException",
+      message: "The image exceeds the maximum size of 3.75 MB / dimensions 8000x8000.",
+    });
+  });
+
+  it("reads the declared size of each image format from its header", async () => {
+    const { imageDimensions } = await import("./emulator/validate.js");
+    const create = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: "#123456" } });
+    expect(imageDimensions(Buffer.from(await create(123, 45).png().toBuffer()))).toEqual({ width: 123, height: 45 });
+    expect(imageDimensions(Buffer.from(await create(123, 45).jpeg().withMetadata().toBuffer()))).toEqual({ width: 123, height: 45 });
+    expect(imageDimensions(Buffer.from(await create(123, 45).gif().toBuffer()))).toEqual({ width: 123, height: 45 });
+    expect(imageDimensions(Buffer.from(await create(123, 45).webp().toBuffer()))).toEqual({ width: 123, height: 45 });
+    expect(imageDimensions(Buffer.from(await create(123, 45).webp({ lossless: true }).toBuffer()))).toEqual({ width: 123, height: 45 });
+    expect(imageDimensions(Buffer.from([1, 2, 3]))).toBeUndefined();
+  });
+
+  it("accepts a document of exactly 4.5 MB and refuses one over it (text unverified in the reference)", async () => {
+    await accepted(NOVA, withText(document("big", "txt", files.largeText(4_500_000))));
+    expect(await rejection({ modelId: NOVA, ...withText(document("big", "txt", files.largeText(5_000_000))) })).toEqual({
+      name: "ValidationException",
+      message: "The document exceeds the maximum size of 4.5 MB.",
+    });
+  });
+
+  it("refuses images on a model without vision: This model doesn't support images. (text unverified in the reference)", async () => {
+    expect(await rejection({ modelId: "openai.gpt-oss-20b-1:0", ...withText(image("png", await files.png())) })).toEqual({
+      name: "ValidationException",
+      message: "This model doesn't support images.",
+    });
+  });
+
+  it("refuses images in a tool result on a model without vision (text unverified in the reference)", async () => {
+    const tools = { tools: [{ toolSpec: { name: "f", inputSchema: { json: { type: "object" } } } }] };
+    const messages = [
+      u("q"),
+      { role: "assistant" as const, content: [{ toolUse: { toolUseId: "t1", name: "f", input: {} } }] },
+      { role: "user" as const, content: [{ toolResult: { toolUseId: "t1", content: [{ image: { format: "png" as const, source: { bytes: await files.png() } } }] } }] },
+    ];
+    expect(await rejection({ modelId: "openai.gpt-oss-20b-1:0", messages, toolConfig: tools })).toEqual({ name: "ValidationException", message: "This model doesn't support images." });
+  });
+
+  it("refuses documents on a model without document chat (Nova Micro): This model doesn't support documents. (text unverified in the reference)", async () => {
+    expect(await rejection({ modelId: "us.amazon.nova-micro-v1:0", ...withText(document("report", "pdf", files.pdf())) })).toEqual({
+      name: "ValidationException",
+      message: "This model doesn't support documents.",
+    });
+  });
+
+  it("emulator follows the reference note: s3Location sources are accepted on Nova Premier, Pro and Lite, with or without bucketOwner", async () => {
+    for (const modelId of ["us.amazon.nova-premier-v1:0", NOVA, "amazon.nova-lite-v1:0"]) {
+      const body = await accepted(modelId, withText(s3Image("s3://my-bucket/owner-1/photo.png", "123456789012"), s3Document("s3://my-bucket/owner-1/report.pdf")));
+      expect(body.messages[0]!.content.slice(0, 2)).toEqual([
+        { image: { format: "png", source: { s3Location: { uri: "s3://my-bucket/owner-1/photo.png", bucketOwner: "123456789012" } } } },
+        { document: { name: "report", format: "pdf", source: { s3Location: { uri: "s3://my-bucket/owner-1/report.pdf" } } } },
+      ]);
+    }
+  });
+
+  it.each<[string, Block, string]>([
+    ["uri not s3://", s3Image("https://my-bucket.s3.amazonaws.com/photo.png"), "Value 'https://my-bucket.s3.amazonaws.com/photo.png' at 'messages.1.member.content.1.member.image.source.s3Location.uri'"],
+    ["bucket name with capitals", s3Image("s3://My-Bucket/photo.png"), "Value 's3://My-Bucket/photo.png' at 'messages.1.member.content.1.member.image.source.s3Location.uri'"],
+    ["bucket name of 2 characters", s3Document("s3://ab/report.pdf"), "Value 's3://ab/report.pdf' at 'messages.1.member.content.1.member.document.source.s3Location.uri'"],
+  ])("refuses an s3Location uri off the model's pattern: %s", async (_what, block, where) => {
+    const error = await rejection({ modelId: NOVA, ...withText(block) });
+    expect(error.name).toBe("ValidationException");
+    expect(error.message).toBe(`1 validation error detected: ${where} failed to satisfy constraint: Member must satisfy regular expression pattern: s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?`);
+  });
+
+  it.each(["12345678901", "1234567890123", "12345678901a"])("refuses a bucketOwner that is not 12 digits: %s", async (owner) => {
+    expect(await rejection({ modelId: NOVA, ...withText(s3Image("s3://my-bucket/photo.png", owner)) })).toEqual({
+      name: "ValidationException",
+      message: `1 validation error detected: Value '${owner}' at 'messages.1.member.content.1.member.image.source.s3Location.bucketOwner' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]{12}`,
+    });
+  });
+
+  it("emulator follows the reference note: Claude refuses an S3 image with the recorded s3Uri text", async () => {
+    expect(await rejection(withText(s3Image("s3://my-bucket/photo.png")))).toEqual({
+      name: "ValidationException",
+      message: "This model doesn't support the s3Uri field. Remove s3Uri and try again.",
+    });
+  });
+
+  it("emulator follows the reference note: Claude refuses an S3 document with the recorded provider text", async () => {
+    expect(await rejection(withText(s3Document("s3://my-bucket/report.pdf")))).toEqual({
+      name: "ValidationException",
+      message: "The model returned the following errors: messages.0.content.0.document.source.type: Field required",
+    });
+  });
+
+  it("emulator follows the reference note: other models without S3 links (Llama 4, Nova Micro images aside) refuse S3 sources (text unverified in the reference)", async () => {
+    expect(await rejection({ modelId: "us.meta.llama4-scout-17b-instruct-v1:0", ...withText(s3Image("s3://my-bucket/photo.png")) })).toEqual({
+      name: "ValidationException",
+      message: "This model doesn't support the s3Uri field. Remove s3Uri and try again.",
+    });
+  });
+
+  it("no refused request produced an answer: every refusal above was recorded with status 400", async () => {
+    await rejection({ modelId: NOVA, ...withText(image("png", padded(await files.png(10, 10), 3_750_001))) });
+    expect(env.emulator.requests.map((r) => [r.status, r.completed])).toEqual([[400, false]]);
   });
 });

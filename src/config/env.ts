@@ -48,6 +48,16 @@ const envSchema = z.object({
     .optional(),
   /** Default per-user limit of answers started per minute (admins can set it per user). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  /** Largest attachment in MB (1,000,000 bytes), on top of max_content_size_mb_parameter. */
+  ATTACHMENT_MAX_MB: z.coerce.number().positive().max(1000).default(30),
+  /** Storage per user for attachments, in MB. */
+  ATTACHMENT_QUOTA_MB: z.coerce.number().positive().default(1000),
+  /** Uploads a user may make per minute. */
+  ATTACHMENT_UPLOADS_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  /** Keep attachment bytes in this S3 bucket instead of the database. */
+  ATTACHMENTS_BUCKET: z.string().trim().min(3).optional(),
+  /** The account id that owns ATTACHMENTS_BUCKET, sent to Bedrock with S3 locations. */
+  ATTACHMENTS_BUCKET_OWNER: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id").optional(),
   /** Default per-user monthly spending cap in USD; unset: no cap (admins can set one per user). */
   MONTHLY_SPEND_CAP_USD: z.string().regex(/^\d+(\.\d+)?$/, "must be an amount in dollars such as 25 or 7.50").optional(),
 });

@@ -42,6 +42,8 @@ export interface ModelProfile {
   vision: boolean;
   document: boolean;
   tool: boolean;
+  /** Image and document blocks may point at S3 (`s3_sources`, default false). */
+  s3Sources: boolean;
   streaming: boolean;
   /** Output token limit of the model (slider max); 4096 when the config has none, as in the original. */
   maxTokens: number;
@@ -121,6 +123,7 @@ function resolveModel(
     vision: model.vision ?? false,
     document: model.document ?? false,
     tool: model.tool ?? false,
+    s3Sources: model.s3_sources ?? false,
     streaming: model.streaming ?? true,
     maxTokens: model.maxTokens ?? DEFAULT_MODEL_MAX_TOKENS,
     reasoning: resolveReasoning(name, model, warnings),

@@ -70,6 +70,8 @@ export const modelSchema = z.object({
   vision: z.boolean().optional(),
   document: z.boolean().optional(),
   tool: z.boolean().optional(),
+  /** Our extension: the model reads image and document blocks from S3 (`s3Location`), so stored files are not resent as bytes. */
+  s3_sources: z.boolean().optional(),
   streaming: z.boolean().optional(),
   reasoning: z
     .union([z.boolean(), reasoningObjectSchema], { error: 'expected true, false or an object such as {"enabled": true}' })

@@ -2,21 +2,22 @@ import { ChatError } from "./errors.js";
 import type { FileSource, ImagePart, Message, Part, ToolResultContent } from "./types.js";
 
 /**
- * Turns a stored attachment into what a model request carries: its bytes (base64), or an S3 object the provider
- * reads itself. Given by the shell (the server reads its attachment store); the engine never reads storage.
+ * Turns a stored attachment into what a model request carries: its bytes (base64), or, when the profile takes S3
+ * sources (`s3`) and the file is in S3, its location. Given by the shell (the server reads its attachment store);
+ * the engine never reads storage.
  */
-export type FileResolver = (attachmentId: string) => Promise<Exclude<FileSource, { type: "attachment" }>>;
+export type FileResolver = (attachmentId: string, options: { s3: boolean }) => Promise<Exclude<FileSource, { type: "attachment" }>>;
 
 /**
  * The messages with every attachment reference resolved, for one request. Messages without attachments are
  * returned as they are (no copy), so a conversation of text costs nothing here.
  */
-export async function resolveFiles(messages: readonly Message[], resolver: FileResolver | undefined): Promise<Message[]> {
+export async function resolveFiles(messages: readonly Message[], resolver: FileResolver | undefined, options: { s3: boolean } = { s3: false }): Promise<Message[]> {
   if (!messages.some((m) => m.parts.some(hasAttachment))) return [...messages];
   const resolve = async <P extends { source: FileSource }>(part: P): Promise<P> => {
     if (part.source.type !== "attachment") return part;
     if (!resolver) throw new ChatError("internal", `A file of this conversation (attachment ${part.source.id}) cannot be read here: this program has no attachment store.`);
-    return { ...part, source: await resolver(part.source.id) };
+    return { ...part, source: await resolver(part.source.id, options) };
   };
   const resolveContent = (item: ToolResultContent) => (item.type === "image" ? resolve<ImagePart>(item) : item);
   return Promise.all(

@@ -2,6 +2,7 @@ import type { AppConfig, ModelProfile } from "../config/resolve.js";
 import { costOf, sumAmounts, type Cost } from "./cost.js";
 import { ChatError } from "./errors.js";
 import { buildRequestHistory, withoutBlankText } from "./history.js";
+import { fitFilesToRequest } from "./attachment-rules.js";
 import { resolveFiles, type FileResolver } from "./files.js";
 import { collectText, TurnState } from "./turn-state.js";
 import type { InferenceParams, ModelRequest, Provider, ProviderEvent, ReasoningRequest } from "./provider.js";
@@ -143,9 +144,12 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
       };
       for (const message of plan.notices) yield { type: "notice", message };
     }
+    // Files the profile cannot take, or past Bedrock's per-request counts, stand in as text (with a notice).
+    const files = fitFilesToRequest(messages, profile);
+    if (round === 0) for (const message of files.notices) yield { type: "notice", message };
     let resolved: Message[];
     try {
-      resolved = await resolveFiles(messages, options.files);
+      resolved = await resolveFiles(files.messages, options.files, { s3: profile.s3Sources });
     } catch (error) {
       return yield* failBeforeCall(error);
     }

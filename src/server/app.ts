@@ -21,6 +21,9 @@ import { generationRoutes } from "./routes/generations.js";
 import { preferencesRoutes } from "./routes/preferences.js";
 import { profilesRoutes } from "./routes/profiles.js";
 import { threadRoutes } from "./routes/threads.js";
+import { attachmentRoutes, type AttachmentSettings } from "./routes/attachments.js";
+import { attachmentResolver, attachmentSettings } from "./attachments.js";
+import { sweepPendingAttachments } from "../store/attachments.js";
 import type { AuthMode } from "../auth/mode.js";
 import type { OidcClient } from "../auth/oidc.js";
 import { sweepAttempts } from "../store/login-attempts.js";
@@ -67,6 +70,8 @@ export interface AppOptions {
   logStream?: NodeJS.WritableStream;
   /** Sign-in attempts allowed per client address in 5 minutes (default 30). */
   signInAttemptsPerIp?: number;
+  /** Attachment caps and where their bytes live (defaults: 30 MB per file or less by config, 1,000 MB per user, 30 uploads a minute, in the database). */
+  attachments?: Partial<AttachmentSettings>;
   /** Time source for sessions, lockouts and limits (tests move it). */
   clock?: () => Date;
 }
@@ -142,11 +147,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     const timer = setInterval(sweep, 60 * 60_000).unref();
     app.addHook("onClose", async () => clearInterval(timer));
   }
+  const attachments = attachmentSettings(options.config, options.attachments);
+  // Uploads never sent are removed after a day (checked at start and hourly).
+  const sweepUploads = () => void sweepPendingAttachments(options.db, attachments.blobs, clock()).catch((error: unknown) => app.log.warn({ err: error }, "removing old unsent uploads failed"));
+  sweepUploads();
+  const uploadsTimer = setInterval(sweepUploads, 60 * 60_000).unref();
+  app.addHook("onClose", async () => clearInterval(uploadsTimer));
   const setupToken = authMode === "local" ? await announceSetup(options.db, clock(), options.publicUrl ?? options.origins[0] ?? "", app.log) : undefined;
 
   const relay = options.relay ?? (options.postgresUrl ? await PostgresRelay.connect(options.postgresUrl, options.db, app.log) : new InProcessRelay());
   const generations = new GenerationManager({
     db: options.db,
+    blobs: attachments.blobs,
+    files: (ownerId) => attachmentResolver(options.db, attachments.blobs, ownerId),
     provider: options.provider,
     config: options.config,
     relay,
@@ -177,7 +190,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   await app.register(adminRoutes, { db: options.db, mode: authMode, clock });
   await app.register(profilesRoutes, { config: options.config });
   await app.register(preferencesRoutes, { db: options.db });
-  await app.register(threadRoutes, { db: options.db, chat, defaultProfile: options.config.defaultProfile.name });
+  await app.register(threadRoutes, { db: options.db, blobs: attachments.blobs, chat, defaultProfile: options.config.defaultProfile.name });
+  await app.register(attachmentRoutes, { db: options.db, settings: attachments, clock });
   await app.register(generationRoutes, { generations, streams });
   if (options.webRoot) await serveWeb(app, options.webRoot);
 

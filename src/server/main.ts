@@ -6,6 +6,7 @@ import { BedrockProvider } from "../providers/bedrock/provider.js";
 import { DatabaseError, openDatabase } from "../store/db.js";
 import { AuthConfigError, isLoopbackHost, resolveAuthMode } from "../auth/mode.js";
 import { OidcClient, type OidcSettings } from "../auth/oidc.js";
+import { S3BlobStore } from "../attachments/s3-blob-store.js";
 import { buildApp } from "./app.js";
 import { ensureWebBuild, ROOT } from "./web-build.js";
 
@@ -36,6 +37,12 @@ async function main(): Promise<void> {
     logLevel: env.LOG_LEVEL,
     ...(env.BODY_LIMIT_MB ? { bodyLimitBytes: env.BODY_LIMIT_MB * 1024 * 1024 } : {}),
     titleGeneration: env.TITLE_GENERATION,
+    attachments: {
+      maxBytes: env.ATTACHMENT_MAX_MB * 1_000_000,
+      quotaBytes: env.ATTACHMENT_QUOTA_MB * 1_000_000,
+      uploadsPerMinute: env.ATTACHMENT_UPLOADS_PER_MINUTE,
+      ...(env.ATTACHMENTS_BUCKET ? { blobs: new S3BlobStore({ bucket: env.ATTACHMENTS_BUCKET, ...(env.ATTACHMENTS_BUCKET_OWNER ? { bucketOwner: env.ATTACHMENTS_BUCKET_OWNER } : {}) }) } : {}),
+    },
     ...(env.TITLE_PROFILE ? { titleProfile: env.TITLE_PROFILE } : {}),
     webRoot,
   });

@@ -21,6 +21,8 @@ export interface Account extends User {
   monthlyCap: string | null;
   ratePerMinute: number | null;
   lockedUntil: string | null;
+  /** Bytes the user's attachments take (GET /api/admin/users). */
+  storageBytes?: number;
 }
 
 /** Usage of one user with one model on one day (UTC). */

@@ -94,3 +94,22 @@ export interface Thread extends ThreadSummary {
   activeLeafId: string | null;
   extraCost: string;
 }
+
+/** A file of a thread (or a pending upload) as the API describes it: metadata and a download URL, never bytes. */
+export interface AttachmentInfo {
+  id: string;
+  /** The name the user's file had. */
+  fileName: string;
+  kind: "image" | "document";
+  format: string;
+  /** Bytes (of the stored file: an image fitted to the model's limits is stored fitted). */
+  size: number;
+  width: number | null;
+  height: number | null;
+  /** What was done to fit the model's limits, e.g. "photo.jpg was resized to 4,000 × 2,667 to fit the model's limit". */
+  notice: string | null;
+  /** Whether a message has sent it (pending uploads expire after a day). */
+  sent: boolean;
+  /** GET it for the bytes (its owner only). */
+  url: string;
+}

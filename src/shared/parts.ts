@@ -34,12 +34,16 @@ export interface ImagePart {
   type: "image";
   format: ImageFormat;
   source: FileSource;
+  /** The user's file name, for display and for the text that stands in when the file cannot be sent. */
+  fileName?: string;
 }
 export interface DocumentPart {
   type: "document";
   format: DocumentFormat;
+  /** The name Bedrock gets: letters, digits, single spaces, hyphens, parentheses, square brackets (names.ts). */
   name: string;
   source: FileSource;
+  fileName?: string;
 }
 export interface ToolUsePart {
   type: "toolUse";
@@ -62,4 +66,17 @@ export type MessageRole = "user" | "assistant";
 
 export function assertNever(value: never, what: string): never {
   throw new Error(`Unhandled ${what}: ${JSON.stringify(value)}`);
+}
+
+/** The attachment ids the parts refer to (images and documents, tool-result images included), in order. */
+export function attachmentIds(parts: readonly Part[]): string[] {
+  const ids: string[] = [];
+  const add = (source: FileSource) => {
+    if (source.type === "attachment" && !ids.includes(source.id)) ids.push(source.id);
+  };
+  for (const part of parts) {
+    if (part.type === "image" || part.type === "document") add(part.source);
+    else if (part.type === "toolResult") for (const item of part.content) if (item.type === "image") add(item.source);
+  }
+  return ids;
 }

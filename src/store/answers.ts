@@ -1,4 +1,7 @@
 import type { Part, Usage } from "../engine/types.js";
+import type { BlobStore } from "../attachments/blob-store.js";
+import { attachmentIds } from "../shared/parts.js";
+import { linkAttachments } from "./attachments.js";
 import type { Db } from "./db.js";
 import { appendEvents, createGeneration, finishGeneration } from "./generations.js";
 import { deleteMessage, insertMessage, updateMessage, type MessageMeta, type NewMessage, type StoredMessage } from "./messages.js";
@@ -23,6 +26,8 @@ export interface AnswerStart {
   threadPatch?: { profile: string; settings: Record<string, unknown> };
   /** Worst-case cost held against the spending cap while the answer runs. */
   reservedCost: string | null;
+  /** Where attachment bytes live: a new question's files are linked to it (and no longer pending). */
+  blobs?: BlobStore;
 }
 
 /**
@@ -33,6 +38,10 @@ export async function startAnswer(tx: Db, start: AnswerStart): Promise<{ generat
   const generationId = await createGeneration(tx, { ownerId: start.ownerId, threadId: start.threadId, messageId: start.messageId, instanceId: start.instanceId, now: start.now, reservedCost: start.reservedCost });
   if (start.replaces?.role === "assistant" && start.replaces.status === "error") await deleteMessage(tx, start.ownerId, start.replaces.id);
   const userMessage = "stored" in start.question ? start.question.stored : await insertMessage(tx, start.question.insert);
+  if (!("stored" in start.question) && start.blobs) {
+    const ids = attachmentIds(userMessage.parts);
+    if (ids.length) await linkAttachments(tx, start.blobs, { ownerId: start.ownerId, threadId: start.threadId, messageId: userMessage.id, ids });
+  }
   await insertMessage(tx, {
     id: start.messageId,
     ownerId: start.ownerId,

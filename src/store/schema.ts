@@ -12,6 +12,8 @@ export interface Database {
   setup_tokens: SetupTokensTable;
   login_attempts: LoginAttemptsTable;
   user_preferences: UserPreferencesTable;
+  blobs: BlobsTable;
+  attachments: AttachmentsTable;
   usage_records: UsageRecordsTable;
   audit_log: AuditLogTable;
 }
@@ -64,6 +66,35 @@ export interface LoginAttemptsTable {
   window_started_at: string;
   /** Set by the claim that reaches the limit; later claims are refused until then. */
   locked_until: string | null;
+}
+
+/** File bytes, once per owner and content: in the database (`bytes`) or in S3 (`s3_key`). */
+export interface BlobsTable {
+  id: string;
+  owner_id: string;
+  sha256: string;
+  size: number;
+  bytes: Uint8Array | null;
+  s3_key: string | null;
+  created_at: string;
+}
+
+/** A user's uploaded file; `message_id` is null until it is sent (pending uploads expire after a day). */
+export interface AttachmentsTable {
+  id: string;
+  owner_id: string;
+  blob_id: string;
+  thread_id: string | null;
+  message_id: string | null;
+  file_name: string;
+  model_name: string;
+  kind: "image" | "document";
+  format: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  notice: string | null;
+  created_at: string;
 }
 
 /** A user's display preferences (src/shared/preferences.ts) as JSON text. */

@@ -14,7 +14,15 @@ export interface EmulatedModel {
   maxOutputTokens: number;
   contextTokens: number;
   tools: boolean;
+  /** Takes image blocks; without it: "This model doesn't support images." */
   vision: boolean;
+  /** Takes document blocks; without it: "This model doesn't support documents." */
+  documents: boolean;
+  /**
+   * Takes `s3Location` sources for images and documents (reference 10.4, the "Amazon S3 links for multimedia"
+   * column: only Nova Premier, Pro and Lite); without it an S3 source is refused.
+   */
+  s3Sources: boolean;
 }
 
 const claude = (maxOutputTokens: number, reasoning: "budget" | "none", interleaved: boolean): EmulatedModel => ({
@@ -26,6 +34,8 @@ const claude = (maxOutputTokens: number, reasoning: "budget" | "none", interleav
   contextTokens: 200_000,
   tools: true,
   vision: true,
+  documents: true,
+  s3Sources: false,
 });
 
 const plain = (family: Family, maxOutputTokens: number, extra: Partial<EmulatedModel> = {}): EmulatedModel => ({
@@ -37,6 +47,8 @@ const plain = (family: Family, maxOutputTokens: number, extra: Partial<EmulatedM
   contextTokens: 128_000,
   tools: true,
   vision: true,
+  documents: true,
+  s3Sources: false,
   ...extra,
 });
 
@@ -45,11 +57,13 @@ export const MODELS: Record<string, EmulatedModel> = {
   "anthropic.claude-haiku-4-5-20251001-v1:0": claude(64_000, "budget", true),
   "anthropic.claude-3-7-sonnet-20250219-v1:0": claude(64_000, "budget", false),
   "anthropic.claude-3-5-sonnet-20241022-v2:0": claude(8192, "none", false),
-  "anthropic.claude-3-5-haiku-20241022-v1:0": { ...claude(8192, "none", false), profileOnly: false },
-  "amazon.nova-premier-v1:0": plain("nova", 5120, { contextTokens: 300_000 }),
-  "amazon.nova-pro-v1:0": plain("nova", 5120, { contextTokens: 300_000, profileOnly: false }),
-  "amazon.nova-lite-v1:0": plain("nova", 5120, { contextTokens: 300_000, profileOnly: false }),
-  "amazon.nova-micro-v1:0": plain("nova", 5120, { contextTokens: 128_000, profileOnly: false, vision: false }),
+  // Claude 3.5 Haiku takes no images (AWS "Supported models and model features": Vision No).
+  "anthropic.claude-3-5-haiku-20241022-v1:0": { ...claude(8192, "none", false), profileOnly: false, vision: false },
+  "amazon.nova-premier-v1:0": plain("nova", 5120, { contextTokens: 300_000, s3Sources: true }),
+  "amazon.nova-pro-v1:0": plain("nova", 5120, { contextTokens: 300_000, profileOnly: false, s3Sources: true }),
+  "amazon.nova-lite-v1:0": plain("nova", 5120, { contextTokens: 300_000, profileOnly: false, s3Sources: true }),
+  // Nova Micro is text only (AWS "Supported models and model features": Document chat No, Vision No).
+  "amazon.nova-micro-v1:0": plain("nova", 5120, { contextTokens: 128_000, profileOnly: false, vision: false, documents: false }),
   "meta.llama4-scout-17b-instruct-v1:0": plain("meta", 8192),
   "meta.llama4-maverick-17b-instruct-v1:0": plain("meta", 8192),
   "meta.llama3-2-90b-instruct-v1:0": plain("meta", 4096),

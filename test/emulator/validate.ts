@@ -1,5 +1,5 @@
 import { BedrockFault, constraint, modelSaid, signReasoning, validation } from "./faults.js";
-import { GEOGRAPHIES, MODELS, type ResolvedModelId } from "./models.js";
+import { GEOGRAPHIES, MODELS, type EmulatedModel, type ResolvedModelId } from "./models.js";
 
 /**
  * Bedrock's validation of a Converse / ConverseStream request, in the order Bedrock applies it: model id,
@@ -16,6 +16,17 @@ const IMAGE_FORMATS = ["png", "jpeg", "gif", "webp"];
 const DOC_FORMATS = ["pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md"];
 const BLOCK_MEMBERS = ["text", "image", "document", "video", "audio", "toolUse", "toolResult", "guardContent", "cachePoint", "reasoningContent", "citationsContent", "searchResult"];
 const EFFORTS = ["low", "medium", "high"];
+/**
+ * Bedrock's limits for one image and one document (reference 1.3). "3.75 MB" and "4.5 MB" are read as 3,750,000
+ * and 4,500,000 bytes: the stricter reading, so that a request the real service might refuse fails here too.
+ */
+const IMAGE_MAX_BYTES = 3_750_000;
+const IMAGE_MAX_SIDE = 8000;
+const DOCUMENT_MAX_BYTES = 4_500_000;
+/** S3Location (reference 10.4): `uri` 1..1024 matching this pattern, optional `bucketOwner` of 12 digits. */
+const S3_URI_PATTERN = "s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?";
+const S3_URI = new RegExp(`^${S3_URI_PATTERN}$`);
+const BUCKET_OWNER = /^[0-9]{12}$/;
 export const INTERLEAVED_BETA = "interleaved-thinking-2025-05-14";
 
 export function resolveModelId(modelId: string, region: string): ResolvedModelId {
@@ -50,6 +61,7 @@ export function validateRequest(body: Json, resolved: ResolvedModelId, options: 
   }
   checkSchema(body, messages);
   checkConversation(messages, body);
+  checkMedia(messages, resolved);
   checkInference(body, model.maxOutputTokens);
   checkTools(body, model.tools);
   checkModelFields(body, messages, resolved);
@@ -75,7 +87,7 @@ function checkSchema(body: Json, messages: unknown[]): void {
         if (!IMAGE_FORMATS.includes(image["format"] as string)) {
           throw constraint(`'${String(image["format"])}'`, `${path}.image.format`, `Member must satisfy enum value set: [${IMAGE_FORMATS.join(", ")}]`);
         }
-        if (!((image["source"] as Json)?.["bytes"] as string)) throw constraint(null, `${path}.image.source.bytes`, "Member must have length greater than or equal to 1");
+        checkSource(image["source"], `${path}.image.source`);
       }
       if (b["document"]) {
         const doc = b["document"] as Json;
@@ -85,7 +97,7 @@ function checkSchema(body: Json, messages: unknown[]): void {
         if (!DOC_FORMATS.includes(doc["format"] as string)) {
           throw constraint(`'${String(doc["format"])}'`, `${path}.document.format`, `Member must satisfy enum value set: [${DOC_FORMATS.join(", ")}]`);
         }
-        if (!((doc["source"] as Json)?.["bytes"] as string)) throw constraint(null, `${path}.document.source.bytes`, "Member must have length greater than or equal to 1");
+        checkSource(doc["source"], `${path}.document.source`);
       }
       if (b["toolUse"]) {
         const use = b["toolUse"] as Json;
@@ -109,6 +121,24 @@ function checkSchema(body: Json, messages: unknown[]): void {
         throw constraint(null, `system.${k + 1}.member.text`, "Member must have length greater than or equal to 1");
       }
     });
+  }
+}
+
+/** An image or document source: non-empty bytes, or an S3 location whose `uri` and `bucketOwner` match the model's patterns. */
+function checkSource(raw: unknown, path: string): void {
+  const source = (raw ?? {}) as Json;
+  const s3 = source["s3Location"] as Json | undefined;
+  if (s3 === undefined) {
+    if (!(source["bytes"] as string)) throw constraint(null, `${path}.bytes`, "Member must have length greater than or equal to 1");
+    return;
+  }
+  const uri = s3["uri"];
+  if (typeof uri !== "string") throw constraint("null", `${path}.s3Location.uri`, "Member must not be null");
+  if (uri.length > 1024) throw constraint(null, `${path}.s3Location.uri`, "Member must have length less than or equal to 1024");
+  if (!S3_URI.test(uri)) throw constraint(`'${uri}'`, `${path}.s3Location.uri`, `Member must satisfy regular expression pattern: ${S3_URI_PATTERN}`);
+  const owner = s3["bucketOwner"];
+  if (owner !== undefined && (typeof owner !== "string" || !BUCKET_OWNER.test(owner))) {
+    throw constraint(`'${String(owner)}'`, `${path}.s3Location.bucketOwner`, "Member must satisfy regular expression pattern: [0-9]{12}");
   }
 }
 
@@ -200,6 +230,88 @@ function checkConversation(messages: unknown[], body: Json): void {
   if (images > 20) throw validation("Too many images. The maximum number of images is 20.");
   if (documents > 5) throw validation("Too many documents. The maximum number of documents is 5.");
   if (toolBlocks && !body["toolConfig"]) throw validation("The toolConfig field must be defined when using toolUse and toolResult content blocks.");
+}
+
+/**
+ * Images and documents against the model and Bedrock's limits, in user content and in tool results: the model
+ * must take the kind of file (vision / documents) and, for an S3 source, S3 sources; inline bytes must be within
+ * 3.75 MB and 8,000 px per side (an image) or 4.5 MB (a document). Size texts are the reference's approximate ones.
+ */
+function checkMedia(messages: unknown[], { model }: ResolvedModelId): void {
+  messages.forEach((raw, i) => {
+    ((raw as Json)["content"] as Json[]).forEach((block, j) => {
+      const nested = block["toolResult"] ? (((block["toolResult"] as Json)["content"] as Json[] | undefined) ?? []) : [];
+      for (const b of [block, ...nested]) {
+        if (b["image"]) checkImage(b["image"] as Json, model);
+        if (b["document"]) checkDocument(b["document"] as Json, model, i, j);
+      }
+    });
+  });
+}
+
+function checkImage(image: Json, model: EmulatedModel): void {
+  if (!model.vision) throw validation("This model doesn't support images.");
+  const source = image["source"] as Json;
+  if (source["s3Location"]) {
+    if (!model.s3Sources) throw validation("This model doesn't support the s3Uri field. Remove s3Uri and try again.");
+    return;
+  }
+  const base64 = String(source["bytes"]);
+  const tooLarge = "The image exceeds the maximum size of 3.75 MB / dimensions 8000x8000.";
+  if (Buffer.byteLength(base64, "base64") > IMAGE_MAX_BYTES) throw validation(tooLarge);
+  const size = imageDimensions(Buffer.from(base64, "base64"));
+  if (size && (size.width > IMAGE_MAX_SIDE || size.height > IMAGE_MAX_SIDE)) throw validation(tooLarge);
+}
+
+function checkDocument(doc: Json, model: EmulatedModel, i: number, j: number): void {
+  if (!model.documents) throw validation("This model doesn't support documents.");
+  const source = doc["source"] as Json;
+  if (source["s3Location"]) {
+    if (model.s3Sources) return;
+    // Claude answers an S3 document as its provider would (recorded); other families as for an S3 image (unverified).
+    throw model.family === "anthropic" ? modelSaid(`messages.${i}.content.${j}.document.source.type: Field required`) : validation("This model doesn't support the s3Uri field. Remove s3Uri and try again.");
+  }
+  if (Buffer.byteLength(String(source["bytes"]), "base64") > DOCUMENT_MAX_BYTES) throw validation("The document exceeds the maximum size of 4.5 MB.");
+}
+
+/**
+ * The size in pixels an image's header declares, read from the bytes (PNG IHDR, GIF screen descriptor, JPEG SOF
+ * marker, WebP VP8 / VP8L / VP8X), whatever format the block claims; undefined when the header cannot be read.
+ */
+export function imageDimensions(b: Buffer): { width: number; height: number } | undefined {
+  if (b.length >= 24 && b.readUInt32BE(0) === 0x89504e47 && b.toString("latin1", 12, 16) === "IHDR") return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+  if (b.length >= 10 && b.toString("latin1", 0, 3) === "GIF") return { width: b.readUInt16LE(6), height: b.readUInt16LE(8) };
+  if (b.length >= 30 && b.toString("latin1", 0, 4) === "RIFF" && b.toString("latin1", 8, 12) === "WEBP") {
+    const chunk = b.toString("latin1", 12, 16);
+    if (chunk === "VP8 ") return { width: b.readUInt16LE(26) & 0x3fff, height: b.readUInt16LE(28) & 0x3fff };
+    if (chunk === "VP8L") {
+      const bits = b.readUInt32LE(21);
+      return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+    }
+    if (chunk === "VP8X") return { width: b.readUIntLE(24, 3) + 1, height: b.readUIntLE(27, 3) + 1 };
+    return undefined;
+  }
+  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) {
+    let at = 2;
+    while (at + 9 < b.length) {
+      if (b[at] !== 0xff) return undefined;
+      const marker = b[at + 1]!;
+      if (marker === 0xff) {
+        at++; // fill byte
+        continue;
+      }
+      if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+        at += 2; // markers without a length
+        continue;
+      }
+      // Start of frame: every SOFn except DHT (C4), JPG (C8) and DAC (CC).
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+        return { width: b.readUInt16BE(at + 7), height: b.readUInt16BE(at + 5) };
+      }
+      at += 2 + b.readUInt16BE(at + 2);
+    }
+  }
+  return undefined;
 }
 
 function checkInference(body: Json, maxOutputTokens: number): void {

@@ -17,7 +17,7 @@ export interface AnswerContext {
   provider: Provider;
   config: AppConfig;
   relay: Relay;
-  files?: FileResolver;
+  files?: (ownerId: string) => FileResolver;
   now: () => Date;
   log: { error: (o: object, m?: string) => void };
   /** A progress save in flight, which the final commit waits for. */
@@ -63,7 +63,7 @@ export async function driveAnswer(context: AnswerContext, live: LiveGeneration, 
       limits: context.config,
       signal: live.controller.signal,
       state: live.state,
-      ...(context.files ? { files: context.files } : {}),
+      ...(context.files ? { files: context.files(live.ownerId) } : {}),
     })) {
       if (event.type === "reasoning") reasoningStarted ??= Date.now();
       if (event.type === "text" || event.type === "toolUse") endReasoning();

@@ -1,3 +1,4 @@
+import type { BlobStore } from "../../attachments/blob-store.js";
 import type { AppConfig, ModelProfile } from "../../config/resolve.js";
 import { promptCharacters, worstCaseCost } from "../../engine/cost.js";
 import type { FileResolver } from "../../engine/files.js";
@@ -42,8 +43,10 @@ export interface GenerationOptions {
    * orphans, and a periodic sweep finds those of instances that died later. Otherwise every running one is.
    */
   multiInstance?: boolean;
-  /** Turns stored attachments into bytes for model requests. */
-  files?: FileResolver;
+  /** Turns a user's stored attachments into bytes (or S3 locations) for model requests. */
+  files?: (ownerId: string) => FileResolver;
+  /** Where attachment bytes live (a question's files are linked to it when it is stored). */
+  blobs?: BlobStore;
 }
 
 export interface StartRequest {
@@ -135,6 +138,7 @@ export class GenerationManager {
         question,
         profile: { name: request.profile.name, modelId: request.profile.modelId },
         reservedCost,
+        ...(this.options.blobs ? { blobs: this.options.blobs } : {}),
         ...(request.replaces ? { replaces: request.replaces } : {}),
         ...(request.threadPatch ? { threadPatch: request.threadPatch } : {}),
       });

@@ -1,7 +1,10 @@
 import type { AppConfig, ModelProfile } from "../../config/resolve.js";
 import { SettingsError } from "../../engine/errors.js";
 import { checkSettings, withDefaults, type CheckedSettings, type SettingsInput } from "../../engine/settings.js";
+import { REQUEST_FILE_LIMITS } from "../../engine/attachment-rules.js";
 import { checkUserMessage } from "../../engine/turn.js";
+import type { DocumentFormat, ImageFormat, Part } from "../../engine/types.js";
+import { getAttachments } from "../../store/attachments.js";
 import type { Db } from "../../store/db.js";
 import { getMessage, listThreadMessages, type StoredMessage } from "../../store/messages.js";
 import { getThread, type Thread } from "../../store/threads.js";
@@ -44,6 +47,8 @@ export interface PostMessage {
   parentId?: string | null;
   profile?: string;
   settings?: ChatSettings;
+  /** Uploaded files sent with the message (ids from POST /api/attachments), in order. */
+  attachments?: string[];
 }
 
 export class ChatService {
@@ -72,7 +77,9 @@ export class ChatService {
     const profile = this.profile(request.profile ?? thread.profile);
     const checked = request.settings ? checkedSettings(profile, request.settings, "request") : checkedSettings(profile, thread.settings as ChatSettings, "stored");
     const text = request.text;
-    if (text.trim() === "") throw new HttpError(400, "empty_message", "The message is empty: type something to send.");
+    const files = await this.fileParts(request.ownerId, thread.id, profile, request.attachments ?? []);
+    if (text.trim() === "" && files.length === 0) throw new HttpError(400, "empty_message", "The message is empty: type something to send.");
+    const parts: Part[] = [...(text.trim() === "" ? [] : [{ type: "text" as const, text }]), ...files];
     try {
       checkUserMessage({ role: "user", parts: [{ type: "text", text }] }, this.config);
     } catch (error) {
@@ -91,7 +98,7 @@ export class ChatService {
     const started = await this.generations.start({
       ownerId: request.ownerId,
       threadId: thread.id,
-      question: { ownerId: request.ownerId, threadId: thread.id, parentId, role: "user", parts: [{ type: "text", text }], status: "complete" },
+      question: { ownerId: request.ownerId, threadId: thread.id, parentId, role: "user", parts, status: "complete" },
       threadPatch: { profile: profile.name, settings: storedForm(checked.settings) },
       needsTitle: thread.title === PLACEHOLDER_TITLE,
       profile,
@@ -125,6 +132,38 @@ export class ChatService {
       ...this.admission(ownerId),
     });
     return { generationId: started.generationId, assistantMessageId: started.messageId };
+  }
+
+  /**
+   * The parts of the files sent with a message: the user's own uploads, pending or already in this thread (an
+   * edit keeps its files), that the profile can take; refused before anything is stored, naming the file.
+   */
+  private async fileParts(ownerId: string, threadId: string, profile: ModelProfile, ids: readonly string[]): Promise<Part[]> {
+    if (ids.length === 0) return [];
+    const rows = await getAttachments(this.db, ownerId, ids);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const parts: Part[] = [];
+    for (const id of new Set(ids)) {
+      const row = byId.get(id);
+      if (!row || (row.thread_id !== null && row.thread_id !== threadId)) throw notFound("Attachment");
+      const image = row.kind === "image";
+      if (image ? !profile.vision : !profile.document) {
+        const others = this.config.profiles.filter((p) => (image ? p.vision : p.document)).map((p) => p.name);
+        throw new HttpError(
+          400,
+          "not_accepted",
+          `${row.file_name} is ${image ? "an image" : "a document"}, and profile "${profile.name}" does not take ${image ? "images" : "documents"}. ${others.length ? `Profiles that do: ${others.join(", ")}.` : "No profile of this app does."} Your message is kept.`,
+        );
+      }
+      const source = { type: "attachment" as const, id: row.id };
+      parts.push(image ? { type: "image", format: row.format as ImageFormat, source, fileName: row.file_name } : { type: "document", format: row.format as DocumentFormat, name: row.model_name, source, fileName: row.file_name });
+    }
+    const images = parts.filter((p) => p.type === "image").length;
+    const documents = parts.length - images;
+    if (images > REQUEST_FILE_LIMITS.images || documents > REQUEST_FILE_LIMITS.documents) {
+      throw new HttpError(400, "too_many_files", `One message can carry at most ${REQUEST_FILE_LIMITS.images} images and ${REQUEST_FILE_LIMITS.documents} documents (this one has ${images} and ${documents}). Send them in several messages.`);
+    }
+    return parts;
   }
 
   /** The per-user limits, checked in the commit that starts the answer. */

@@ -6,6 +6,7 @@ import { listAudit, recordAudit } from "../../store/audit.js";
 import type { Db } from "../../store/db.js";
 import { deleteUserSessions } from "../../store/sessions.js";
 import { usageReport } from "../../store/usage.js";
+import { storageByUser } from "../../store/attachments.js";
 import { getAccount, listAccounts, updateAccount, type Account } from "../../store/users.js";
 import { requireAdmin } from "../auth/plugin.js";
 import { HttpError, notFound } from "../http-errors.js";
@@ -34,7 +35,10 @@ export const adminRoutes: FastifyPluginAsyncZod<{ db: Db; mode: AuthMode; clock:
   }
   const audit = (actorId: string, action: string, targetId: string, detail?: Record<string, unknown>) => recordAudit(db, { actorId, action, targetId, ...(detail ? { detail } : {}) }, clock());
 
-  app.get("/api/admin/users", { schema: { tags: ["admin"] } }, async () => ({ users: await listAccounts(db), authMode: mode }));
+  app.get("/api/admin/users", { schema: { tags: ["admin"] } }, async () => {
+    const storage = await storageByUser(db);
+    return { users: (await listAccounts(db)).map((u) => ({ ...u, storageBytes: storage.get(u.id) ?? 0 })), authMode: mode };
+  });
 
   app.post(
     "/api/admin/users",

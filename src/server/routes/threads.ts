@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { sumAmounts } from "../../engine/cost.js";
 import { runningGeneration } from "../../store/generations.js";
+import type { BlobStore } from "../../attachments/blob-store.js";
+import { deleteThreadAttachments, listThreadAttachments } from "../../store/attachments.js";
 import { createThread, deleteThread, listThreads, updateThread } from "../../store/threads.js";
 import type { Db } from "../../store/db.js";
 import { latestLeafUnder } from "../../shared/thread-tree.js";
@@ -17,12 +19,14 @@ const largeBody = { largeBody: true };
 
 export interface ChatRouteDeps {
   db: Db;
+  /** Where attachment bytes live (a deleted thread's files go with it). */
+  blobs: BlobStore;
   chat: ChatService;
   defaultProfile: string;
 }
 
 /** Threads and their messages. Every query is scoped by the signed-in user; other users' ids are 404. */
-export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { db, chat, defaultProfile }) => {
+export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { db, blobs, chat, defaultProfile }) => {
   const summary = (t: { id: string; title: string; profile: string; createdAt: string; updatedAt: string }) => ({
     id: t.id,
     title: t.title,
@@ -52,7 +56,9 @@ export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { 
     const messages = await chat.messages(request.user.id, thread.id);
     const running = await runningGeneration(db, request.user.id, thread.id);
     const cost = sumAmounts([thread.extraCost, ...messages.filter((m) => m.role === "assistant").map((m) => m.cost)]);
-    return { thread, messages, running: running ? { generationId: running.id, messageId: running.messageId } : null, cost };
+    // Files as metadata and download URLs, never bytes.
+    const attachments = await listThreadAttachments(db, request.user.id, thread.id);
+    return { thread, messages, attachments, running: running ? { generationId: running.id, messageId: running.messageId } : null, cost };
   });
 
   app.patch(
@@ -72,6 +78,7 @@ export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { 
       throw new HttpError(409, "generation_running", "Stop the answer being generated before deleting this thread.");
     }
     if (!(await deleteThread(db, request.user.id, request.params.id))) throw notFound("Thread");
+    await deleteThreadAttachments(db, blobs, request.user.id, request.params.id);
     return reply.status(204).send();
   });
 
@@ -96,7 +103,14 @@ export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { 
       schema: {
         tags: ["messages"],
         params: idParams,
-        body: z.object({ text: freeText(), parentId: z.string().max(64).nullable().optional(), profile: z.string().optional(), settings: settingsSchema.optional() }),
+        body: z.object({
+          text: freeText(),
+          parentId: z.string().max(64).nullable().optional(),
+          profile: z.string().optional(),
+          settings: settingsSchema.optional(),
+          /** Ids of uploaded files sent with the message (POST /api/attachments). */
+          attachments: z.array(z.string().max(64)).max(100).optional(),
+        }),
       },
       config: largeBody,
     },
@@ -108,6 +122,7 @@ export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { 
         ...(request.body.parentId !== undefined ? { parentId: request.body.parentId } : {}),
         ...(request.body.profile !== undefined ? { profile: request.body.profile } : {}),
         ...(request.body.settings !== undefined ? { settings: request.body.settings } : {}),
+        ...(request.body.attachments !== undefined ? { attachments: request.body.attachments } : {}),
       });
       return reply.status(202).send(result);
     },

@@ -1,0 +1,75 @@
+import type { ModelProfile } from "../config/resolve.js";
+import type { DocumentPart, ImagePart, Message, Part } from "./types.js";
+
+/** Bedrock's limits on files in one request (reference/bedrock-api.md): the history counts too. */
+export const REQUEST_FILE_LIMITS = { images: 20, documents: 5 } as const;
+
+/** The text a message with documents but no words carries (Bedrock requires a text block beside a document). */
+export const FILES_ONLY_TEXT = "(See the attached files.)";
+
+type FilePart = ImagePart | DocumentPart;
+
+const displayName = (part: FilePart) => part.fileName ?? (part.type === "document" ? part.name : `an ${part.format.toUpperCase()} image`);
+
+/**
+ * Makes the files of a request fit the profile and Bedrock's rules, without ever sending a request Bedrock would
+ * refuse for them: a file the profile cannot take (no vision, no documents), or past the per-request counts (the
+ * oldest go first), is replaced by a short text stub, with a notice; the stored thread keeps the file. Document
+ * names are made unique across the request (history included), and a message with a document gets a text block.
+ * Messages without files are returned as they are.
+ */
+export function fitFilesToRequest(messages: readonly Message[], profile: ModelProfile): { messages: Message[]; notices: string[] } {
+  if (!messages.some((m) => m.parts.some(isFile))) return { messages: [...messages], notices: [] };
+  const unsupported: string[] = [];
+  let overCount = 0;
+  // Newest first: when there are too many, the oldest files give way.
+  const keep = new Map<FilePart, boolean>();
+  const counts = { images: 0, documents: 0 };
+  for (let i = messages.length - 1; i >= 0; i--) {
+    for (const part of messages[i]!.parts.filter(isFile).reverse()) {
+      const slot = part.type === "image" ? "images" : "documents";
+      const accepted = part.type === "image" ? profile.vision : profile.document;
+      const fits = accepted && counts[slot] < REQUEST_FILE_LIMITS[slot];
+      if (!accepted) unsupported.unshift(displayName(part));
+      else if (!fits) overCount++;
+      else counts[slot]++;
+      keep.set(part, fits);
+    }
+  }
+  const usedNames = new Set<string>();
+  const out = messages.map((message): Message => {
+    if (!message.parts.some(isFile)) return message;
+    const parts: Part[] = message.parts.map((part): Part => {
+      if (!isFile(part)) return part;
+      if (!keep.get(part)) return { type: "text", text: `[${displayName(part)} was attached here; not sent to this model]` };
+      if (part.type !== "document") return part;
+      const name = uniqueName(part.name, usedNames);
+      return name === part.name ? part : { ...part, name };
+    });
+    if (parts.some((p) => p.type === "document") && !parts.some((p) => p.type === "text" && p.text.trim() !== "")) parts.unshift({ type: "text", text: FILES_ONLY_TEXT });
+    return { ...message, parts };
+  });
+  const notices: string[] = [];
+  if (unsupported.length) {
+    const what = [profile.vision ? "" : "images", profile.document ? "" : "documents"].filter(Boolean).join(" or ");
+    notices.push(`Not sent to this model: ${unsupported.join(", ")} (profile "${profile.name}" does not take ${what}). The chat keeps ${unsupported.length === 1 ? "it" : "them"}.`);
+  }
+  if (overCount) {
+    notices.push(
+      `Not sent: the ${overCount === 1 ? "oldest file" : `${overCount} oldest files`} of this chat, since one request carries at most ${REQUEST_FILE_LIMITS.images} images and ${REQUEST_FILE_LIMITS.documents} documents. The chat keeps ${overCount === 1 ? "it" : "them"}.`,
+    );
+  }
+  return { messages: out, notices };
+}
+
+function isFile(part: Part): part is FilePart {
+  return part.type === "image" || part.type === "document";
+}
+
+/** `name`, or `name (2)`, `name (3)`, ... when the request already has it (Bedrock wants unique document names). */
+function uniqueName(name: string, used: Set<string>): string {
+  let candidate = name;
+  for (let n = 2; used.has(candidate.toLowerCase()); n++) candidate = `${name.slice(0, 190)} (${n})`;
+  used.add(candidate.toLowerCase());
+  return candidate;
+}
