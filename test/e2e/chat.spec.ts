@@ -1,4 +1,6 @@
 /// <reference lib="dom" />
+import type { Locator } from "@playwright/test";
+import { signReasoning } from "../emulator/faults.js";
 import { expect, test } from "./fixtures.js";
 
 test("sends a message and the answer arrives incrementally", async ({ chat, stack }) => {
@@ -70,7 +72,8 @@ test("settings change the request Bedrock receives", async ({ chat, stack }) => 
   await expect(dialog.getByRole("slider", { name: "Temperature", exact: true })).toBeDisabled();
   await dialog.getByRole("switch", { name: "Enable thinking", exact: true }).click();
   await dialog.getByRole("slider", { name: "Temperature", exact: true }).fill("0.3");
-  await dialog.getByRole("slider", { name: "Max tokens", exact: true }).fill("1000");
+  // The slider moves in the profile's steps (maxTokens.step, 64) from its minimum (1): 1000 is not a stop, 1025 is.
+  await dialog.getByRole("slider", { name: "Max tokens", exact: true }).fill("1025");
   await dialog.getByRole("textbox", { name: "System prompt", exact: true }).fill("Answer like a pirate on {{TODAY}}.");
   await dialog.getByRole("switch", { name: "Show cost", exact: true }).click();
   await chat.screenshot("settings");
@@ -78,7 +81,7 @@ test("settings change the request Bedrock receives", async ({ chat, stack }) => 
   await chat.send("Ahoy");
   await chat.waitIdle();
   const request = stack.emulator.requests.at(-1)!;
-  expect(request.body["inferenceConfig"]).toEqual({ maxTokens: 1000, temperature: 0.3 });
+  expect(request.body["inferenceConfig"]).toEqual({ maxTokens: 1025, temperature: 0.3 });
   expect(request.body["additionalModelRequestFields"]).toBeUndefined();
   expect(request.body["system"]).toEqual([{ text: expect.stringMatching(/^Answer like a pirate on \d{4}-\d{2}-\d{2}\.$/) }]);
   await expect(chat.answers.first()).toContainText(/\d+ in \/ \d+ out tokens · \$0\.\d+/);
@@ -379,4 +382,114 @@ test("with reduced motion asked for, a switch moves at once (no slide)", async (
   expect(await slideSeconds()).toBeLessThan(0.001);
   await chat.page.emulateMedia({ reducedMotion: "no-preference" });
   expect(await slideSeconds()).toBeGreaterThanOrEqual(0.1);
+});
+
+/** The answer's steps in the order they are on screen (top to bottom): thinking steps, tool steps and a text. */
+async function stepOrder(answer: Locator, text: string): Promise<string[]> {
+  const found: { name: string; y: number }[] = [];
+  const thinking = answer.getByRole("button", { name: "Thinking", exact: true });
+  for (let i = 0; i < (await thinking.count()); i++) found.push({ name: "thinking", y: (await thinking.nth(i).boundingBox())!.y });
+  const tools = answer.getByRole("group", { name: /^Tool: / });
+  for (let i = 0; i < (await tools.count()); i++) found.push({ name: (await tools.nth(i).getAttribute("aria-label"))!, y: (await tools.nth(i).boundingBox())!.y });
+  found.push({ name: "text", y: (await answer.getByText(text, { exact: true }).boundingBox())!.y });
+  return found.sort((a, b) => a.y - b.y).map((s) => s.name);
+}
+
+test("a redacted reasoning block and a tool round survive a reload, in the order they happened", async ({ chat, stack }) => {
+  const reasoning = "The user wants the weather; I will call the tool.";
+  const threadId = await stack.seedThread({
+    title: "Weather in Oslo",
+    messages: [
+      { role: "user", parts: [{ type: "text", text: "What is the weather in Oslo?" }] },
+      {
+        role: "assistant",
+        modelId: "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+        meta: { reasoningMs: 2300, stopReason: "end_turn" },
+        parts: [
+          { type: "reasoning", text: reasoning, signature: signReasoning("anthropic", reasoning) },
+          { type: "toolUse", id: "tooluse_1", name: "get_weather", input: { city: "Oslo" } },
+          { type: "toolResult", toolUseId: "tooluse_1", status: "success", content: [{ type: "text", text: "Oslo: 12 °C, light rain" }] },
+          { type: "redactedReasoning", data: Buffer.from("opaque").toString("base64") },
+          { type: "text", text: "It is 12 °C in Oslo, with light rain." },
+        ],
+      },
+    ],
+  });
+  const check = async () => {
+    const answer = chat.answers.first();
+    await expect(answer.getByText("It is 12 °C in Oslo, with light rain.", { exact: true })).toBeVisible();
+    expect(await stepOrder(answer, "It is 12 °C in Oslo, with light rain.")).toEqual(["thinking", "Tool: get_weather", "thinking", "text"]);
+    const tool = answer.getByRole("group", { name: "Tool: get_weather", exact: true });
+    await expect(tool).toContainText("Done");
+    await expect(tool).toContainText("Oslo: 12 °C, light rain");
+    const [readable, redacted] = [answer.getByRole("button", { name: "Thinking", exact: true }).nth(0), answer.getByRole("button", { name: "Thinking", exact: true }).nth(1)];
+    await expect(answer).toContainText("Thought for 2 s");
+    await readable.click();
+    await expect(answer.getByText(reasoning, { exact: true })).toBeVisible();
+    await redacted.click();
+    await expect(answer).toContainText("The model's reasoning is encrypted (redacted) and cannot be shown.");
+  };
+  await chat.open(`/t/${threadId}`);
+  await check();
+  await chat.screenshot("tool-step");
+  await chat.page.setViewportSize({ width: 375, height: 740 });
+  await chat.screenshot("tool-step-phone");
+  await chat.page.setViewportSize({ width: 1280, height: 720 });
+  await chat.page.reload();
+  await expect(chat.composer).toBeVisible();
+  await check();
+});
+
+test("a streamed answer's steps (thinking, redacted thinking, text, a tool call) stay the same after a reload", async ({ chat, stack }) => {
+  stack.emulator.enqueue({
+    blocks: [{ reasoning: "Which city? Oslo, clearly." }, { redacted: Buffer.from("opaque").toString("base64") }, { text: "Let me look that up." }, { toolUse: { name: "get_weather", input: { city: "Oslo" } } }],
+    deltas: 6,
+    delayMs: 150,
+  });
+  await chat.open();
+  await chat.send("Weather in Oslo?");
+  const answer = chat.answers.first();
+  // While it streams, the thinking step is open and comes before the text.
+  await expect(answer.getByRole("button", { name: "Thinking", exact: true })).toHaveAttribute("aria-expanded", "true");
+  await expect(answer.getByText("Let me look that up.", { exact: true })).toBeVisible();
+  expect((await stepOrder(answer, "Let me look that up.")).slice(0, 2)).toEqual(["thinking", "text"]);
+  await chat.waitIdle();
+  const order = await stepOrder(answer, "Let me look that up.");
+  expect(order).toEqual(["thinking", "text", "Tool: get_weather"]);
+  const shown = await answer.innerText();
+  await chat.page.reload();
+  await expect(answer.getByText("Let me look that up.", { exact: true })).toBeVisible();
+  expect(await stepOrder(answer, "Let me look that up.")).toEqual(order);
+  expect(await answer.innerText()).toBe(shown);
+  await answer.getByRole("button", { name: "Thinking", exact: true }).click();
+  await expect(answer).toContainText("Which city? Oslo, clearly.");
+  await expect(answer).toContainText("The model's reasoning is encrypted (redacted) and cannot be shown.");
+});
+
+test("show cost, its precision and the last profile are the user's preferences on the server, not thread settings", async ({ chat, stack }) => {
+  const server = async (path: string) => (await fetch(stack.url + path, { headers: { "x-requested-with": "fetch" } })).json() as Promise<Record<string, any>>;
+  await chat.open();
+  await chat.selectProfile("Amazon Nova Pro");
+  await chat.send("Hello");
+  await chat.waitIdle();
+  await chat.button("Settings").click();
+  const dialog = chat.page.getByRole("dialog", { name: "Settings", exact: true });
+  await dialog.getByRole("switch", { name: "Show cost", exact: true }).click();
+  await dialog.getByRole("slider", { name: "Cost precision", exact: true }).fill("7");
+  await dialog.getByRole("button", { name: "Close", exact: true }).click();
+  await expect(chat.answers.first()).toContainText(/\d+ in \/ \d+ out tokens · \$0\.\d+/);
+  await expect.poll(async () => (await server("/api/preferences"))["preferences"]).toMatchObject({ showCost: true, costPrecision: 7, lastProfile: "Amazon Nova Pro" });
+  const threadId = /\/t\/(\w+)$/.exec(chat.page.url())![1]!;
+  const { thread } = await server(`/api/threads/${threadId}`);
+  expect(thread.settings).not.toHaveProperty("showCost");
+  expect(thread.settings).not.toHaveProperty("costPrecision");
+
+  // Another page load (another device) shows the same; a new chat starts with the last chat's profile.
+  await chat.page.reload();
+  await expect(chat.answers.first()).toContainText(/\d+ in \/ \d+ out tokens · \$0\.\d+/);
+  await chat.button("New chat").click();
+  await expect(chat.page.getByRole("combobox", { name: "Chat profile", exact: true })).toHaveValue("Amazon Nova Pro");
+  await chat.button("Settings").click();
+  await expect(dialog.getByRole("switch", { name: "Show cost", exact: true })).toHaveAttribute("aria-checked", "true");
+  await expect(dialog.getByRole("slider", { name: "Cost precision", exact: true })).toHaveValue("7");
 });

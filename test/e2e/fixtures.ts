@@ -3,7 +3,12 @@ import { BUNDLED_CONFIG_PATH, loadConfig } from "../../src/config/load.js";
 import { BedrockProvider } from "../../src/providers/bedrock/provider.js";
 import { buildApp } from "../../src/server/app.js";
 import { ROOT } from "../../src/server/web-build.js";
-import { openDatabase } from "../../src/store/db.js";
+import type { MessageMeta } from "../../src/shared/api.js";
+import type { Part } from "../../src/shared/parts.js";
+import { openDatabase, type Db } from "../../src/store/db.js";
+import { insertMessage, updateMessage } from "../../src/store/messages.js";
+import { createThread, updateThread } from "../../src/store/threads.js";
+import { ensureLocalUser } from "../../src/store/users.js";
 import { startBedrockEmulator, type BedrockEmulator } from "../emulator/server.js";
 import { emulatorEnv } from "../helpers/emulator-env.js";
 import { join } from "node:path";
@@ -11,6 +16,37 @@ import { join } from "node:path";
 interface Stack {
   url: string;
   emulator: BedrockEmulator;
+  /** Stores a conversation as the server would have (no sign-in: the local user's), for states a script cannot reach. */
+  seedThread(thread: SeededThread): Promise<string>;
+}
+
+export interface SeededThread {
+  title: string;
+  profile?: string;
+  /** In order, each the child of the one before; the last is the active leaf. */
+  messages: { role: "user" | "assistant"; parts: Part[]; modelId?: string; meta?: MessageMeta }[];
+}
+
+async function seedThread(db: Db, profile: string, thread: SeededThread): Promise<string> {
+  const user = await ensureLocalUser(db);
+  const created = await createThread(db, user.id, { title: thread.title, profile: thread.profile ?? profile, settings: {} });
+  let parentId: string | null = null;
+  for (const message of thread.messages) {
+    const stored = await insertMessage(db, {
+      ownerId: user.id,
+      threadId: created.id,
+      parentId,
+      role: message.role,
+      parts: message.parts,
+      status: "complete",
+      profile: thread.profile ?? profile,
+      ...(message.modelId ? { modelId: message.modelId } : {}),
+    });
+    if (message.meta) await updateMessage(db, user.id, stored.id, { parts: message.parts, status: "complete", meta: message.meta });
+    parentId = stored.id;
+  }
+  await updateThread(db, user.id, created.id, { activeLeafId: parentId });
+  return created.id;
 }
 
 /**
@@ -24,8 +60,9 @@ export const test = base.extend<{ stack: Stack; chat: ChatPage }>({
     const db = await openDatabase(":memory:");
     const provider = new BedrockProvider();
     const origins: string[] = [];
+    const config = loadConfig(BUNDLED_CONFIG_PATH).config;
     const app = await buildApp({
-      config: loadConfig(BUNDLED_CONFIG_PATH).config,
+      config,
       db,
       provider,
       origins,
@@ -39,7 +76,7 @@ export const test = base.extend<{ stack: Stack; chat: ChatPage }>({
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : 0;
     origins.push(`http://127.0.0.1:${port}`, `http://localhost:${port}`);
-    await use({ url: `http://localhost:${port}`, emulator });
+    await use({ url: `http://localhost:${port}`, emulator, seedThread: (thread) => seedThread(db, config.defaultProfile.name, thread) });
     // The page may still hold connections (keep-alive, a stream): cut them, the test is over.
     const closing = app.close();
     app.server.closeAllConnections();

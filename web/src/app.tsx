@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "./api/client.js";
-import type { Profile, SessionInfo, ThreadSummary } from "./api/types.js";
-import { AccountMenu } from "./features/auth/AccountMenu.js";
-import { ChatView } from "./features/chat/ChatView.js";
-import { Sidebar } from "./features/threads/Sidebar.js";
+import type { Preferences, PreferencesPatch, Profile, SessionInfo, ThreadSummary } from "./api/types.js";
+import { DEFAULT_PREFERENCES } from "../../src/shared/preferences.js";
+import { AccountMenu } from "./features/auth/account-menu.js";
+import { ChatView } from "./features/chat/chat-view.js";
+import { Sidebar } from "./features/threads/sidebar.js";
 import { ThemePicker } from "./features/theme.js";
 import { t } from "./i18n/index.js";
 import styles from "./app.module.css";
@@ -16,6 +17,7 @@ function threadIdFrom(path: string): string | null {
 export function App(props: { session: SessionInfo; navigate: (to: string) => void }) {
   const [path, setPath] = useState(location.pathname);
   const [profiles, setProfiles] = useState<{ profiles: Profile[]; defaultProfile: string } | null>(null);
+  const [preferences, setPreferences] = useState<Preferences | null>(null);
   const [threads, setThreads] = useState<ThreadSummary[]>([]);
   const [query, setQuery] = useState("");
   const [drawer, setDrawer] = useState(false);
@@ -48,6 +50,22 @@ export function App(props: { session: SessionInfo; navigate: (to: string) => voi
   }, []);
   useEffect(() => {
     void api.profiles().then(setProfiles, (e: unknown) => setFatal((e as Error).message));
+    // Without its preferences the app still works, with the defaults.
+    void api.preferences().then(
+      (r) => setPreferences(r.preferences),
+      () => setPreferences(DEFAULT_PREFERENCES),
+    );
+  }, []);
+
+  // A change shows at once; the server's answer to the newest change is the truth (a failure brings it back).
+  const preferencesSeq = useRef(0);
+  const updatePreferences = useCallback((patch: PreferencesPatch) => {
+    setPreferences((p) => (p ? Object.assign({}, p, patch) : p));
+    const seq = ++preferencesSeq.current;
+    const settle = (r: { preferences: Preferences }) => {
+      if (seq === preferencesSeq.current) setPreferences(r.preferences);
+    };
+    api.updatePreferences(patch).then(settle, () => api.preferences().then(settle, () => undefined));
   }, []);
   useEffect(() => {
     const timer = setTimeout(refreshThreads, query ? 200 : 0);
@@ -79,7 +97,7 @@ export function App(props: { session: SessionInfo; navigate: (to: string) => voi
       </div>
     );
   }
-  if (!profiles) return <div className={styles.loading} aria-busy="true" />;
+  if (!profiles || !preferences) return <div className={styles.loading} aria-busy="true" />;
 
   return (
     <div className={`${styles.layout} ${drawer ? styles.drawerOpen : ""}`}>
@@ -128,6 +146,8 @@ export function App(props: { session: SessionInfo; navigate: (to: string) => voi
         threadId={threadId}
         profiles={profiles.profiles}
         defaultProfile={profiles.defaultProfile}
+        preferences={preferences}
+        onPreferences={updatePreferences}
         navigate={navigate}
         onThreadsChanged={refreshThreads}
         headerStart={

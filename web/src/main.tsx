@@ -1,7 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { prefetchStart, prefetchThread } from "./api/client.js";
-import { AuthGate } from "./features/auth/AuthGate.js";
+import { AuthGate } from "./features/auth/auth-gate.js";
 import "./styles/global.css";
 
 prefetchStart();

@@ -1,4 +1,4 @@
-import type { Account, AuditEntry, ChatSettings, Message, Profile, SessionInfo, SessionUser, Thread, ThreadDetail, ThreadSummary, UsageRow } from "./types.js";
+import type { Account, AuditEntry, ChatSettings, Message, Preferences, PreferencesPatch, Profile, SessionInfo, SessionUser, Thread, ThreadDetail, ThreadSummary, UsageRow } from "./types.js";
 
 /** An error the server explained ({error: {code, message}}), or a network failure (code "network"). */
 export class ApiError extends Error {
@@ -37,11 +37,12 @@ async function request<T>(method: string, path: string, body?: unknown, started?
 
 /**
  * What the first screen needs starts loading with the page, in parallel: who is signed in (index.html may have
- * sent that request already), the profiles, the thread named in the address. A 401 here is not "your session
- * ended": it is someone who has not signed in yet.
+ * sent that request already), the profiles, the display preferences, the thread named in the address. A 401 here
+ * is not "your session ended": it is someone who has not signed in yet.
  */
 const early = new Map<string, Promise<unknown>>();
 type ProfileList = { profiles: Profile[]; defaultProfile: string };
+type PreferencesReply = { preferences: Preferences };
 export function prefetchStart(): void {
   const w = window as { __sessionResponse?: Promise<Response> };
   early.set("session", request<SessionInfo>("GET", "/api/session", undefined, w.__sessionResponse, true));
@@ -49,6 +50,9 @@ export function prefetchStart(): void {
   const profiles = request<ProfileList>("GET", "/api/profiles", undefined, undefined, true);
   profiles.catch(() => undefined);
   early.set("profiles", profiles);
+  const preferences = request<PreferencesReply>("GET", "/api/preferences", undefined, undefined, true);
+  preferences.catch(() => undefined);
+  early.set("preferences", preferences);
 }
 function takeEarly<T>(key: string): Promise<T> | undefined {
   const pending = early.get(key) as Promise<T> | undefined;
@@ -73,6 +77,8 @@ function takePrefetched(id: string): Promise<ThreadDetail> | undefined {
 
 export const api = {
   profiles: (): Promise<ProfileList> => takeEarly<ProfileList>("profiles")?.catch(() => request<ProfileList>("GET", "/api/profiles")) ?? request<ProfileList>("GET", "/api/profiles"),
+  preferences: (): Promise<PreferencesReply> => takeEarly<PreferencesReply>("preferences")?.catch(() => request<PreferencesReply>("GET", "/api/preferences")) ?? request<PreferencesReply>("GET", "/api/preferences"),
+  updatePreferences: (patch: PreferencesPatch) => request<PreferencesReply>("PATCH", "/api/preferences", patch),
   threads: (q?: string) => request<{ threads: ThreadSummary[] }>("GET", `/api/threads${q ? `?q=${encodeURIComponent(q)}` : ""}`),
   createThread: (profile: string, settings: ChatSettings) => request<{ thread: Thread }>("POST", "/api/threads", { profile, settings }),
   thread: (id: string) => takePrefetched(id) ?? request<ThreadDetail>("GET", `/api/threads/${id}`),

@@ -9,10 +9,11 @@ export interface StreamHandlers {
 }
 
 /**
- * Follows a generation's SSE stream over fetch, reconnecting by itself with Last-Event-ID after network loss,
- * until the `done` event. Returns a function that stops listening (the generation keeps running on the server).
+ * Streams an answer: reads its generation's SSE events over fetch, reconnecting by itself with Last-Event-ID after
+ * network loss, until the `done` event. Returns a function that stops listening (the generation keeps running on
+ * the server). The server's own follower of a generation is server/chat/follow.ts's followGeneration.
  */
-export function followGeneration(generationId: string, handlers: StreamHandlers, lastEventId = 0): () => void {
+export function streamAnswer(generationId: string, handlers: StreamHandlers, lastEventId = 0): () => void {
   const controller = new AbortController();
   let last = lastEventId;
   let finished = false;

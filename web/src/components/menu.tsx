@@ -8,7 +8,7 @@ export interface MenuItem {
 }
 
 /** A button that opens a menu (role menu / menuitem) with arrow-key navigation and Esc to close. */
-export function MenuButton(props: { label: string; icon: string; items: MenuItem[]; className?: string; heading?: string; up?: boolean }) {
+export function MenuButton(props: { label: string; icon: string; items: MenuItem[]; className?: string | undefined; heading?: string; up?: boolean }) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLDivElement>(null);

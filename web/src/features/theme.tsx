@@ -9,7 +9,7 @@ function apply(theme: Theme) {
 }
 
 /** The Theme combobox: Light, Dark or System (follows the operating system, live). */
-export function ThemePicker(props: { className?: string }) {
+export function ThemePicker(props: { className?: string | undefined }) {
   const [theme, setTheme] = useState<Theme>(() => (localStorage.getItem("theme") as Theme | null) ?? "system");
   useEffect(() => {
     apply(theme);

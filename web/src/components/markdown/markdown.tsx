@@ -3,7 +3,7 @@ import ReactMarkdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
 import type { Plugin } from "unified";
 import { splitBlocks, hasMath } from "./blocks.js";
-import { CodeBlock } from "./CodeBlock.js";
+import { CodeBlock } from "./code-block.js";
 import { htmlAsText, loadMath } from "./plugins.js";
 import styles from "./markdown.module.css";
 

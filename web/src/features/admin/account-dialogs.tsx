@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../../api/client.js";
 import type { Account } from "../../api/types.js";
-import { Dialog } from "../../components/Dialog.js";
+import { Dialog } from "../../components/dialog.js";
 import forms from "../../components/forms.module.css";
 import { t } from "../../i18n/index.js";
-import { FormError } from "../auth/SignIn.js";
+import { FormError } from "../../components/form-error.js";
 import styles from "./admin.module.css";
 
 /** Cancel and the form's submit button, at the end of a dialog form. */

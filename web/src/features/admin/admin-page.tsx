@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError } from "../../api/client.js";
 import type { Account, AuditEntry, SessionInfo } from "../../api/types.js";
-import { MenuButton } from "../../components/Menu.js";
+import { MenuButton } from "../../components/menu.js";
 import { t } from "../../i18n/index.js";
 import { ThemePicker } from "../theme.js";
-import { AddUserDialog, LimitsDialog, ResetPasswordDialog } from "./AccountDialogs.js";
-import { UsageSection } from "./UsageSection.js";
+import { AddUserDialog, LimitsDialog, ResetPasswordDialog } from "./account-dialogs.js";
+import { UsageSection } from "./usage-section.js";
 import forms from "../../components/forms.module.css";
-import { FormError } from "../auth/SignIn.js";
+import { FormError } from "../../components/form-error.js";
 import styles from "./admin.module.css";
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : t.never);

@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../../api/client.js";
 import type { SessionInfo } from "../../api/types.js";
-import { Dialog } from "../../components/Dialog.js";
-import { MenuButton, type MenuItem } from "../../components/Menu.js";
+import { Dialog } from "../../components/dialog.js";
+import { MenuButton, type MenuItem } from "../../components/menu.js";
 import { t } from "../../i18n/index.js";
 import forms from "../../components/forms.module.css";
-import { FormError } from "./SignIn.js";
+import { FormError } from "../../components/form-error.js";
 import styles from "./auth.module.css";
 
 async function signOut(everywhere: boolean): Promise<void> {

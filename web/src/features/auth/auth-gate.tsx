@@ -1,11 +1,11 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { api } from "../../api/client.js";
 import type { SessionInfo } from "../../api/types.js";
-import { App } from "../../App.js";
+import { App } from "../../app.js";
 import { t } from "../../i18n/index.js";
-import { SignInPage } from "./SignIn.js";
+import { SignInPage } from "./sign-in.js";
 
-const AdminPage = lazy(() => import("../admin/AdminPage.js").then((m) => ({ default: m.AdminPage })));
+const AdminPage = lazy(() => import("../admin/admin-page.js").then((m) => ({ default: m.AdminPage })));
 
 /**
  * Asks the server who is signed in, then shows the sign-in page or the app. When any request finds the session

@@ -1,19 +1,11 @@
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../../api/client.js";
 import type { SessionInfo, SessionUser } from "../../api/types.js";
+import { FormError } from "../../components/form-error.js";
 import forms from "../../components/forms.module.css";
 import { t } from "../../i18n/index.js";
 import { SIGNIN_ERROR_PARAM, signInErrorMessage } from "../../../../src/shared/signin-errors.js";
 import styles from "./auth.module.css";
-
-/** An error on a form: says what to do; shown as an alert. */
-export function FormError(props: { message: string | null }) {
-  return props.message ? (
-    <p role="alert" className={forms.error}>
-      {props.message}
-    </p>
-  ) : null;
-}
 
 /**
  * State of an email + password form: the error, busy while submitting, and the password, which is the one thing

@@ -1,24 +1,25 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, ApiError } from "../../api/client.js";
-import type { Message, Profile } from "../../api/types.js";
+import type { Message, Preferences, PreferencesPatch, Profile } from "../../api/types.js";
+import { pathTo } from "../../../../src/shared/thread-tree.js";
 import { t } from "../../i18n/index.js";
-import { SettingsDialog } from "../settings/SettingsDialog.js";
+import { SettingsDialog } from "../settings/settings-dialog.js";
 import { formatCost } from "../settings/format.js";
 import { lastUsed, merge, remember, type FullSettings } from "../settings/settings.js";
 import styles from "./chat.module.css";
-import { Composer, type ComposerHandle } from "./Composer.js";
+import { Composer, type ComposerHandle } from "./composer.js";
 import { clearDraft, NEW_THREAD_DRAFT } from "./drafts.js";
-import { ProfilePicker } from "./ProfilePicker.js";
-import { Transcript } from "./Transcript.js";
-import { activePath } from "./tree.js";
-import { useChat } from "./useChat.js";
-
-const LAST_PROFILE = "lastProfile";
+import { ProfilePicker } from "./profile-picker.js";
+import { Transcript } from "./transcript.js";
+import { useChat } from "./use-chat.js";
 
 export function ChatView(props: {
   threadId: string | null;
   profiles: Profile[];
   defaultProfile: string;
+  /** The user's display preferences and the last profile a chat was started with (App loads them once). */
+  preferences: Preferences;
+  onPreferences: (patch: PreferencesPatch) => void;
   navigate: (path: string) => void;
   onThreadsChanged: () => void;
   headerStart?: React.ReactNode;
@@ -32,7 +33,7 @@ export function ChatView(props: {
   const [sending, setSending] = useState(false);
 
   const findProfile = useCallback((name: string | null | undefined) => profiles.find((p) => p.name === name), [profiles]);
-  const [profileName, setProfileName] = useState(() => findProfile(localStorage.getItem(LAST_PROFILE))?.name ?? props.defaultProfile);
+  const [profileName, setProfileName] = useState(() => findProfile(props.preferences.lastProfile)?.name ?? props.defaultProfile);
   const profile = findProfile(profileName) ?? findProfile(props.defaultProfile) ?? profiles[0]!;
   const [settings, setSettings] = useState<FullSettings>(() => lastUsed(profile));
 
@@ -68,19 +69,17 @@ export function ChatView(props: {
     const nextSettings = { ...merge(next, undefined), system: settings.system };
     setProfileName(name);
     setSettings(nextSettings);
-    localStorage.setItem(LAST_PROFILE, name);
     if (threadId) void api.updateThread(threadId, { profile: name, settings: nextSettings }).catch(() => undefined);
   };
 
   const messages = chat.detail?.messages ?? [];
-  const path = useMemo(() => activePath(messages, chat.detail?.thread.activeLeafId ?? null), [messages, chat.detail?.thread.activeLeafId]);
+  const path = useMemo(() => pathTo(messages, chat.detail?.thread.activeLeafId ?? null), [messages, chat.detail?.thread.activeLeafId]);
   const generating = chat.live !== null || Boolean(chat.detail?.running);
   const busy = generating || sending;
 
   const send = async (text: string, parentId?: string | null) => {
     setSendError(null);
     setSending(true);
-    localStorage.setItem(LAST_PROFILE, profile.name);
     try {
       if (threadId) {
         await chat.send(threadId, text, { ...(parentId !== undefined ? { parentId } : {}), profile: profile.name, settings });
@@ -90,6 +89,8 @@ export function ChatView(props: {
         }
       } else {
         const { thread } = await api.createThread(profile.name, settings);
+        // The next new chat starts with the profile this one was started with.
+        if (props.preferences.lastProfile !== profile.name) props.onPreferences({ lastProfile: profile.name });
         await api.send(thread.id, { text, profile: profile.name, settings });
         composer.current?.clear();
         clearDraft(NEW_THREAD_DRAFT);
@@ -115,6 +116,7 @@ export function ChatView(props: {
   );
 
   const cost = chat.detail?.cost;
+  const { showCost, costPrecision } = props.preferences;
   const notFound = chat.loadError?.status === 404;
 
   return (
@@ -123,7 +125,7 @@ export function ChatView(props: {
         {props.headerStart}
         <ProfilePicker profiles={profiles} value={profile.name} onChange={changeProfile} disabled={busy} />
         <span className={styles.spacer} />
-        {settings.showCost && cost ? <span className={styles.threadCost}>{cost.complete ? t.threadCost(formatCost(cost.total, settings.costPrecision)) : t.threadCostPartial(formatCost(cost.total, settings.costPrecision))}</span> : null}
+        {showCost && cost ? <span className={styles.threadCost}>{cost.complete ? t.threadCost(formatCost(cost.total, costPrecision)) : t.threadCostPartial(formatCost(cost.total, costPrecision))}</span> : null}
         <button type="button" className={styles.headerButton} onClick={() => setSettingsOpen(true)}>
           {t.settings}
         </button>
@@ -151,7 +153,7 @@ export function ChatView(props: {
           <p>{t.emptyHint}</p>
         </div>
       ) : (
-        <Transcript path={path} all={messages} live={chat.live} busy={busy} showCost={settings.showCost} costPrecision={settings.costPrecision} actions={actions} />
+        <Transcript path={path} all={messages} live={chat.live} busy={busy} showCost={showCost} costPrecision={costPrecision} actions={actions} />
       )}
       <div className={styles.bottom}>
         {sendError ? (
@@ -173,7 +175,15 @@ export function ChatView(props: {
         ) : null}
         <Composer ref={composer} draftKey={threadId ?? NEW_THREAD_DRAFT} generating={generating} disabled={sending || notFound} onSend={(text) => void send(text)} onStop={() => void chat.stop()} />
       </div>
-      <SettingsDialog open={settingsOpen} profile={profile} settings={settings} onChange={changeSettings} onClose={() => setSettingsOpen(false)} />
+      <SettingsDialog
+        open={settingsOpen}
+        profile={profile}
+        settings={settings}
+        onChange={changeSettings}
+        preferences={props.preferences}
+        onPreferences={props.onPreferences}
+        onClose={() => setSettingsOpen(false)}
+      />
     </main>
   );
 }

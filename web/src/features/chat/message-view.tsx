@@ -1,13 +1,12 @@
 import { memo, useState } from "react";
 import type { Message } from "../../api/types.js";
 import { copyText } from "../../components/copy.js";
-import { Markdown } from "../../components/markdown/Markdown.js";
 import { t } from "../../i18n/index.js";
 import { formatCost } from "../settings/format.js";
 import styles from "./chat.module.css";
-import { ThinkingStep } from "./ThinkingStep.js";
-import { reasoningOf, textOf } from "./tree.js";
-import type { LiveAnswer } from "./useChat.js";
+import type { LiveAnswer } from "./live-answer.js";
+import { MessageParts } from "./message-parts.js";
+import { textOf } from "./steps.js";
 
 export interface MessageActions {
   onRegenerate(message: Message): void;
@@ -32,14 +31,13 @@ export const MessageView = memo(function MessageView({ message, versions, live, 
   const [copied, setCopied] = useState(false);
   const isUser = message.role === "user";
   const streaming = live !== null && live.messageId === message.id;
-  const text = streaming ? live.text : textOf(message);
-  const reasoning = streaming ? { text: live.reasoning, redacted: live.redacted } : reasoningOf(message);
-  const reasoningMs = streaming ? live.reasoningMs : message.meta.reasoningMs;
+  const parts = streaming ? live.parts : message.parts;
   const error = streaming ? live.error : message.error;
+  const hasText = parts.some((p) => p.type === "text" && p.text);
   const index = versions.findIndex((v) => v.id === message.id);
 
   const copy = () =>
-    void copyText(text).then(() => {
+    void copyText(textOf(parts)).then(() => {
       setCopied(true);
       setTimeout(() => setCopied(false), 1500);
     });
@@ -51,7 +49,7 @@ export const MessageView = memo(function MessageView({ message, versions, live, 
       </div>
       {isUser && editing ? (
         <EditBox
-          initial={text}
+          initial={textOf(parts)}
           onCancel={() => setEditing(false)}
           onSave={(value) => {
             setEditing(false);
@@ -60,20 +58,14 @@ export const MessageView = memo(function MessageView({ message, versions, live, 
         />
       ) : (
         <>
-          {reasoning.text || reasoning.redacted ? (
-            <ThinkingStep text={reasoning.text} thinking={streaming && reasoningMs === undefined && !error} ms={reasoningMs} redacted={reasoning.redacted} startedAt={streaming ? live.reasoningStartedAt : undefined} />
-          ) : null}
-          {streaming && live.tools.length ? (
-            <ul className={styles.tools}>
-              {live.tools.map((tool) => (
-                <li key={tool.id}>
-                  🔧 {tool.name}
-                  {tool.result !== undefined ? " ✓" : " …"}
-                </li>
-              ))}
-            </ul>
-          ) : null}
-          {isUser ? <UserText text={text} /> : text ? <Markdown text={text} streaming={streaming} /> : streaming && !reasoning.text && !error ? <span className={styles.typing} aria-label={t.thinkingNow} /> : null}
+          <MessageParts
+            parts={parts}
+            role={message.role}
+            streaming={streaming}
+            failed={Boolean(error)}
+            reasoningMs={streaming ? live.reasoningMs : message.meta.reasoningMs}
+            reasoningStartedAt={streaming ? live.reasoningStartedAt : undefined}
+          />
           {message.status === "stopped" && !streaming ? <p className={styles.status}>{t.stopped}</p> : null}
           {(streaming ? live.notices : (message.meta.notices ?? [])).map((n) => (
             <p key={n} className={styles.notice}>
@@ -103,7 +95,7 @@ export const MessageView = memo(function MessageView({ message, versions, live, 
               </button>
             </span>
           ) : null}
-          <button type="button" onClick={copy} disabled={!text}>
+          <button type="button" onClick={copy} disabled={!hasText}>
             {copied ? t.copied : t.copy}
           </button>
           {isUser ? (
@@ -148,23 +140,5 @@ function EditBox(props: { initial: string; onSave: (text: string) => void; onCan
         </button>
       </div>
     </div>
-  );
-}
-
-const COLLAPSE_AT = 3000;
-
-/** A user's message as written; very long ones (large pastes) show their start until expanded. */
-function UserText({ text }: { text: string }) {
-  const [all, setAll] = useState(false);
-  const long = text.length > COLLAPSE_AT;
-  return (
-    <>
-      <div className={styles.userText}>{long && !all ? `${text.slice(0, COLLAPSE_AT)}…` : text}</div>
-      {long ? (
-        <button type="button" className={styles.showAll} aria-expanded={all} onClick={() => setAll(!all)}>
-          {all ? t.showLess : t.showAll}
-        </button>
-      ) : null}
-    </>
   );
 }

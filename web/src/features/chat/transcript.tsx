@@ -1,17 +1,19 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useLayoutEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef } from "react";
 import type { Message } from "../../api/types.js";
 import { t } from "../../i18n/index.js";
 import styles from "./chat.module.css";
-import { MessageView, type MessageActions } from "./MessageView.js";
-import { textOf, versionsOf } from "./tree.js";
+import { siblingsOf } from "../../../../src/shared/thread-tree.js";
+import type { LiveAnswer } from "./live-answer.js";
+import { MessageView, type MessageActions } from "./message-view.js";
+import { textOf } from "./steps.js";
 
 /** A height guess from the content (lines of prose and code), so the first layout is close and opens at the end. */
 const estimates = new WeakMap<Message, number>();
 function estimateHeight(message: Message): number {
   const cached = estimates.get(message);
   if (cached !== undefined) return cached;
-  const text = textOf(message);
+  const text = textOf(message.parts);
   let lines = 0;
   for (const line of text.split("\n")) lines += Math.max(1, Math.ceil(line.length / 95));
   const fences = (text.match(/```/g)?.length ?? 0) / 2;
@@ -19,7 +21,6 @@ function estimateHeight(message: Message): number {
   estimates.set(message, estimate);
   return estimate;
 }
-import type { LiveAnswer } from "./useChat.js";
 
 /**
  * The conversation, rendering only the messages near the viewport (a thread of thousands of messages keeps a
@@ -35,6 +36,15 @@ export function Transcript(props: {
   actions: MessageActions;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
+  // The versions of each message, computed once per loaded thread (the same array on each render: MessageView is memo).
+  const versions = useMemo(() => {
+    const cache = new Map<string, Message[]>();
+    return (message: Message) => {
+      let list = cache.get(message.id);
+      if (!list) cache.set(message.id, (list = siblingsOf(props.all, message)));
+      return list;
+    };
+  }, [props.all]);
   const atBottom = useRef(true);
   const virtualizer = useVirtualizer({
     count: props.path.length,
@@ -56,11 +66,11 @@ export function Transcript(props: {
     return () => el.removeEventListener("scroll", onScroll);
   }, []);
 
-  // New messages and streamed text keep the view at the bottom when the reader is there.
-  const lastLength = (props.live?.text.length ?? 0) + (props.live?.reasoning.length ?? 0);
+  // New messages and streamed parts keep the view at the bottom when the reader is there.
+  const liveParts = props.live?.parts;
   useLayoutEffect(() => {
     if (props.path.length && atBottom.current) virtualizer.scrollToIndex(props.path.length - 1, { align: "end" });
-  }, [props.path.length, lastLength, virtualizer]);
+  }, [props.path.length, liveParts, virtualizer]);
   useEffect(() => {
     atBottom.current = true;
   }, [props.path[0]?.threadId]);
@@ -74,7 +84,7 @@ export function Transcript(props: {
             <div key={item.key} data-index={item.index} ref={virtualizer.measureElement} className={styles.row} style={{ transform: `translateY(${item.start}px)` }}>
               <MessageView
                 message={message}
-                versions={versionsOf(props.all, message)}
+                versions={versions(message)}
                 live={props.live && props.live.messageId === message.id ? props.live : null}
                 busy={props.busy}
                 showCost={props.showCost}

@@ -1,34 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, ApiError } from "../../api/client.js";
-import { followGeneration } from "../../api/sse.js";
-import type { ChatSettings, ThreadDetail } from "../../api/types.js";
-
-/** The answer being generated, as the stream delivers it. */
-export interface LiveAnswer {
-  generationId: string;
-  messageId: string;
-  text: string;
-  reasoning: string;
-  reasoningMs: number | undefined;
-  reasoningStartedAt: number | undefined;
-  redacted: boolean;
-  tools: { id: string; name: string; result?: string }[];
-  notices: string[];
-  error: { code: string; message: string; retryable: boolean } | undefined;
-}
-
-const emptyLive = (generationId: string, messageId: string): LiveAnswer => ({
-  generationId,
-  messageId,
-  text: "",
-  reasoning: "",
-  reasoningMs: undefined,
-  reasoningStartedAt: undefined,
-  redacted: false,
-  tools: [],
-  notices: [],
-  error: undefined,
-});
+import { streamAnswer } from "../../api/sse.js";
+import type { ChatSettings, Message, ThreadDetail } from "../../api/types.js";
+import { emptyLive, foldLive, type LiveAnswer } from "./live-answer.js";
 
 /** Loads a thread, follows its running generation (resuming after reloads and network loss), and acts on it. */
 export function useChat(threadId: string | null, onThreadsChanged: () => void) {
@@ -57,30 +31,10 @@ export function useChat(threadId: string | null, onThreadsChanged: () => void) {
     (id: string, generationId: string, messageId: string) => {
       unfollow.current?.();
       setLive(emptyLive(generationId, messageId));
-      unfollow.current = followGeneration(generationId, {
+      unfollow.current = streamAnswer(generationId, {
         onEvent: (event) => {
           if (current.current !== id) return;
-          setLive((prev) => {
-            if (!prev || prev.generationId !== generationId) return prev;
-            switch (event.type) {
-              case "text":
-                return { ...prev, text: prev.text + event.delta };
-              case "reasoning":
-                return { ...prev, reasoning: prev.reasoning + event.delta, reasoningStartedAt: prev.reasoningStartedAt ?? Date.now() };
-              case "reasoning_end":
-                return { ...prev, reasoningMs: event.ms, redacted: prev.redacted || Boolean(event.redacted) };
-              case "tool_use":
-                return { ...prev, tools: [...prev.tools, { id: event.id, name: event.name }] };
-              case "tool_result":
-                return { ...prev, tools: prev.tools.map((tool) => (tool.id === event.toolUseId ? { ...tool, result: event.text } : tool)) };
-              case "notice":
-                return { ...prev, notices: [...prev.notices, event.message] };
-              case "error":
-                return { ...prev, error: { code: event.code, message: event.message, retryable: event.retryable } };
-              default:
-                return prev;
-            }
-          });
+          setLive((prev) => (prev && prev.generationId === generationId ? foldLive(prev, event, Date.now()) : prev));
           if (event.type === "done") {
             void reload(id).then(() => {
               setLive((prev) => (prev?.generationId === generationId ? null : prev));
@@ -158,14 +112,14 @@ export function useChat(threadId: string | null, onThreadsChanged: () => void) {
   return { detail, setDetail, loadError, live, reconnecting, send, regenerate, stop, selectVersion, reload };
 }
 
-function placeholder(id: string, parentId: string, threadId: string, profile: string) {
+function placeholder(id: string, parentId: string, threadId: string, profile: string): Message {
   return {
     id,
     threadId,
     parentId,
-    role: "assistant" as const,
+    role: "assistant",
     parts: [],
-    status: "streaming" as const,
+    status: "streaming",
     profile,
     modelId: null,
     usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },

@@ -1,16 +1,33 @@
-import type { Effort, Profile } from "../../api/types.js";
-import { Dialog } from "../../components/Dialog.js";
-import { Slider, Switch } from "../../components/Switch.js";
+import type { Effort, Preferences, Profile } from "../../api/types.js";
+import { Dialog } from "../../components/dialog.js";
+import { Slider } from "../../components/slider.js";
+import { Switch } from "../../components/switch.js";
 import controls from "../../components/controls.module.css";
 import { t } from "../../i18n/index.js";
-import { defaultsFor, thinkingOn, type FullSettings } from "./settings.js";
+import { COST_PRECISION, DEFAULT_PREFERENCES } from "../../../../src/shared/preferences.js";
+import { defaultsFor, fixedNow, thinks, type FullSettings } from "./settings.js";
 
-/** Only the controls the profile supports, with the original app's ranges and defaults. */
-export function SettingsDialog(props: { open: boolean; profile: Profile; settings: FullSettings; onChange: (s: FullSettings) => void; onClose: () => void }) {
-  const { profile, settings } = props;
+export type DisplayPreferences = Pick<Preferences, "showCost" | "costPrecision">;
+
+/**
+ * The thread's model settings, exactly as the profile's rules describe them (/api/profiles: which controls exist,
+ * ranges, steps, defaults, what is fixed while the model thinks), and the user's display preferences.
+ */
+export function SettingsDialog(props: {
+  open: boolean;
+  profile: Profile;
+  settings: FullSettings;
+  onChange: (s: FullSettings) => void;
+  preferences: DisplayPreferences;
+  onPreferences: (patch: Partial<DisplayPreferences>) => void;
+  onClose: () => void;
+}) {
+  const { profile, settings, preferences } = props;
   const s = profile.settings;
   const set = <K extends keyof FullSettings>(key: K, value: FullSettings[K]) => props.onChange({ ...settings, [key]: value });
-  const thinking = thinkingOn(profile, settings);
+  const thinking = thinks(profile, settings);
+  const temperatureFixed = fixedNow(s.temperature, thinking);
+  const topPFixed = fixedNow(s.topP, thinking);
   const effortLabel: Record<Effort, string> = { low: t.effortLow, medium: t.effortMedium, high: t.effortHigh };
   return (
     <Dialog
@@ -20,7 +37,13 @@ export function SettingsDialog(props: { open: boolean; profile: Profile; setting
       wide
       footer={
         <>
-          <button type="button" onClick={() => props.onChange(defaultsFor(profile))}>
+          <button
+            type="button"
+            onClick={() => {
+              props.onChange(defaultsFor(profile));
+              props.onPreferences({ showCost: DEFAULT_PREFERENCES.showCost, costPrecision: DEFAULT_PREFERENCES.costPrecision });
+            }}
+          >
             {t.resetDefaults}
           </button>
           <button type="button" className={controls.primary} onClick={props.onClose}>
@@ -34,7 +57,7 @@ export function SettingsDialog(props: { open: boolean; profile: Profile; setting
       {s.thinking.available ? <Switch label={t.enableThinking} checked={settings.thinking} onChange={(v) => set("thinking", v)} /> : null}
       {s.thinking.alwaysOn ? <p className={controls.hint}>{t.alwaysReasons}</p> : null}
       {s.budgetTokens.available ? (
-        <Slider label={t.thinkingBudget} min={s.budgetTokens.min} max={s.budgetTokens.max} step={s.budgetTokens.step} value={settings.budgetTokens} disabled={!settings.thinking} onChange={(v) => set("budgetTokens", v)} format={(v) => v.toLocaleString()} />
+        <Slider label={t.thinkingBudget} min={s.budgetTokens.min} max={s.budgetTokens.max} step={s.budgetTokens.step} value={settings.budgetTokens} disabled={!thinking} onChange={(v) => set("budgetTokens", v)} format={(v) => v.toLocaleString()} />
       ) : null}
       {s.effort.available ? (
         <div className={controls.field}>
@@ -50,14 +73,34 @@ export function SettingsDialog(props: { open: boolean; profile: Profile; setting
       ) : null}
       {s.interleaved.available ? <Switch label={t.interleavedThinking} hint={t.interleavedHint} checked={settings.interleaved} onChange={(v) => set("interleaved", v)} /> : null}
       {s.temperature.available ? (
-        <Slider label={t.temperature} min={s.temperature.min} max={s.temperature.max} step={s.temperature.step} value={settings.temperature} disabled={thinking} hint={thinking ? t.temperatureDisabled : undefined} onChange={(v) => set("temperature", v)} format={(v) => v.toFixed(1)} />
+        <Slider
+          label={t.temperature}
+          min={s.temperature.min}
+          max={s.temperature.max}
+          step={s.temperature.step}
+          value={settings.temperature}
+          disabled={temperatureFixed}
+          hint={temperatureFixed ? t.temperatureDisabled : undefined}
+          onChange={(v) => set("temperature", v)}
+          format={(v) => v.toFixed(1)}
+        />
       ) : null}
       {s.topP.available ? (
-        <Slider label={t.topP} min={s.topP.min} max={s.topP.max} step={s.topP.step} value={settings.topP ?? 1} onChange={(v) => set("topP", v)} format={(v) => (settings.topP === null ? t.topPUnset : v.toFixed(2))} />
+        <Slider
+          label={t.topP}
+          min={s.topP.min}
+          max={s.topP.max}
+          step={s.topP.step}
+          value={settings.topP ?? s.topP.max}
+          disabled={topPFixed}
+          hint={topPFixed ? t.topPDisabled : undefined}
+          onChange={(v) => set("topP", v)}
+          format={(v) => (settings.topP === null ? t.topPUnset : v.toFixed(2))}
+        />
       ) : null}
-      <Slider label={t.maxTokens} min={s.maxTokens.min} max={s.maxTokens.max} step={1} value={settings.maxTokens} onChange={(v) => set("maxTokens", v)} format={(v) => v.toLocaleString()} />
-      <Switch label={t.showCost} checked={settings.showCost} onChange={(v) => set("showCost", v)} />
-      <Slider label={t.costPrecision} min={s.costPrecision.min} max={s.costPrecision.max} step={1} value={settings.costPrecision} disabled={!settings.showCost} onChange={(v) => set("costPrecision", v)} />
+      <Slider label={t.maxTokens} min={s.maxTokens.min} max={s.maxTokens.max} step={s.maxTokens.step} value={settings.maxTokens} onChange={(v) => set("maxTokens", v)} format={(v) => v.toLocaleString()} />
+      <Switch label={t.showCost} checked={preferences.showCost} onChange={(v) => props.onPreferences({ showCost: v })} />
+      <Slider label={t.costPrecision} min={COST_PRECISION.min} max={COST_PRECISION.max} step={1} value={preferences.costPrecision} disabled={!preferences.showCost} onChange={(v) => props.onPreferences({ costPrecision: v })} />
       <div className={controls.field}>
         <label htmlFor="system-prompt">{t.systemPrompt}</label>
         <textarea id="system-prompt" rows={5} value={settings.system ?? s.systemPrompt.default} onChange={(e) => set("system", e.target.value)} />

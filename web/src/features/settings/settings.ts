@@ -1,8 +1,11 @@
-import type { ChatSettings, Profile } from "../../api/types.js";
+import type { ChatSettings, Profile, SamplingRule } from "../../api/types.js";
 
 export type FullSettings = Required<ChatSettings>;
 
-/** The original app's defaults for a profile. */
+/** The keys of a thread's model settings (anything else in a saved object, such as an old showCost, is dropped). */
+const KEYS: Record<keyof ChatSettings, true> = { stream: true, thinking: true, budgetTokens: true, effort: true, interleaved: true, temperature: true, topP: true, maxTokens: true, system: true };
+
+/** The profile's defaults, as /api/profiles describes them. */
 export function defaultsFor(profile: Profile): FullSettings {
   const s = profile.settings;
   return {
@@ -15,18 +18,21 @@ export function defaultsFor(profile: Profile): FullSettings {
     topP: null,
     maxTokens: s.maxTokens.default,
     system: null,
-    showCost: false,
-    costPrecision: s.costPrecision.default,
   };
 }
 
 const key = (profile: string) => `settings:${profile}`;
 
+/** Only the model settings of an object (saved in this browser, or a thread's). */
+function known(saved: object | undefined): ChatSettings {
+  return Object.fromEntries(Object.entries(saved ?? {}).filter(([k]) => k in KEYS)) as ChatSettings;
+}
+
 /** The settings last used with this profile become the defaults of the next chat with it. */
 export function lastUsed(profile: Profile): FullSettings {
   try {
-    const saved = JSON.parse(localStorage.getItem(key(profile.name)) ?? "{}") as ChatSettings;
-    return clamp(profile, { ...defaultsFor(profile), ...saved });
+    const saved = JSON.parse(localStorage.getItem(key(profile.name)) ?? "{}") as object;
+    return clamp(profile, { ...defaultsFor(profile), ...known(saved) });
   } catch {
     return defaultsFor(profile);
   }
@@ -40,18 +46,31 @@ export function remember(profile: Profile, settings: ChatSettings): void {
   }
 }
 
-/** Values kept within what the profile allows (after a profile switch, for instance). */
+const within = (value: number, range: { min: number; max: number }) => Math.min(Math.max(value, range.min), range.max);
+
+/** Values kept within the profile's ranges (after a profile switch, for instance). */
 export function clamp(profile: Profile, settings: FullSettings): FullSettings {
   const s = profile.settings;
-  return { ...settings, maxTokens: Math.min(Math.max(settings.maxTokens, s.maxTokens.min), s.maxTokens.max) };
+  return {
+    ...settings,
+    maxTokens: within(settings.maxTokens, s.maxTokens),
+    budgetTokens: within(settings.budgetTokens, s.budgetTokens),
+    temperature: within(settings.temperature, s.temperature),
+    topP: settings.topP === null ? null : within(settings.topP, s.topP),
+  };
 }
 
 export function merge(profile: Profile, stored: ChatSettings | undefined): FullSettings {
-  return clamp(profile, { ...lastUsed(profile), ...(stored ?? {}) });
+  return clamp(profile, { ...lastUsed(profile), ...known(stored) });
 }
 
-/** Whether the model thinks with these settings (then temperature and top P are fixed). */
-export function thinkingOn(profile: Profile, settings: FullSettings): boolean {
-  const s = profile.settings;
-  return s.thinking.alwaysOn || (s.thinking.available && settings.thinking);
+/** Whether the model thinks with these settings: always for an always-on profile, else when thinking is on. */
+export function thinks(profile: Profile, settings: Pick<ChatSettings, "thinking">): boolean {
+  const s = profile.settings.thinking;
+  return s.alwaysOn || (s.available && Boolean(settings.thinking));
+}
+
+/** Whether a sampling control is fixed now: the profile says so while thinking, and the model thinks. */
+export function fixedNow(rule: SamplingRule, thinking: boolean): boolean {
+  return rule.fixedWhileThinking && thinking;
 }

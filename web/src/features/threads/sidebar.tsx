@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { ThreadSummary } from "../../api/types.js";
-import { Dialog } from "../../components/Dialog.js";
-import { MenuButton } from "../../components/Menu.js";
+import { Dialog } from "../../components/dialog.js";
+import { MenuButton } from "../../components/menu.js";
 import controls from "../../components/controls.module.css";
 import { t } from "../../i18n/index.js";
 import { groupByDay } from "./grouping.js";

@@ -1,0 +1,105 @@
+import { memo, useState } from "react";
+import type { DocumentPart, ImagePart, Part, TextPart, ToolResultPart, ToolUsePart } from "../../api/types.js";
+import { Markdown } from "../../components/markdown/markdown.js";
+import { assertNever } from "../../../../src/shared/parts.js";
+import { t } from "../../i18n/index.js";
+import styles from "./chat.module.css";
+import { stepsOf, toolResultText } from "./steps.js";
+import { ThinkingStep } from "./thinking-step.js";
+
+/**
+ * A message's parts, walked in order: text, thinking steps, tool steps and file chips, the same for an answer
+ * streaming (parts folded from its events) and one read back after a reload. While streaming, only the last step
+ * is live; earlier steps keep their part objects, so their memoized blocks do not re-render on each delta.
+ */
+export function MessageParts(props: {
+  parts: readonly Part[];
+  role: "user" | "assistant";
+  streaming: boolean;
+  failed: boolean;
+  reasoningMs: number | undefined;
+  reasoningStartedAt: number | undefined;
+}) {
+  const steps = stepsOf(props.parts);
+  const firstThinking = steps.findIndex((s) => s.kind === "thinking");
+  const last = props.parts[props.parts.length - 1];
+  // Nothing on screen yet, or a tool's result is in and the model has not answered it yet.
+  const waiting = props.streaming && !props.failed && (last === undefined || last.type === "toolResult");
+  return (
+    <>
+      {steps.map((step, i) => {
+        const live = props.streaming && i === steps.length - 1;
+        switch (step.kind) {
+          case "text":
+            return props.role === "user" ? <UserText key={i} text={step.part.text} /> : <TextStep key={i} part={step.part} streaming={live} />;
+          case "thinking":
+            return (
+              <ThinkingStep
+                key={i}
+                parts={step.parts}
+                thinking={live && !props.failed}
+                ms={i === firstThinking ? props.reasoningMs : undefined}
+                startedAt={i === firstThinking && props.streaming ? props.reasoningStartedAt : undefined}
+              />
+            );
+          case "tool":
+            return <ToolStep key={i} use={step.use} result={step.result} running={props.streaming && !props.failed} />;
+          case "file":
+            return <FileChip key={i} part={step.part} />;
+          default:
+            return assertNever(step, "step");
+        }
+      })}
+      {waiting ? <span className={styles.typing} aria-label={t.thinkingNow} /> : null}
+    </>
+  );
+}
+
+const TextStep = memo(function TextStep(props: { part: TextPart; streaming: boolean }) {
+  return <Markdown text={props.part.text} streaming={props.streaming} />;
+});
+
+/** A tool call and its result, plain: name, status, the result's text. */
+const ToolStep = memo(function ToolStep(props: { use: ToolUsePart | undefined; result: ToolResultPart | undefined; running: boolean }) {
+  const name = props.use?.name ?? t.unknownTool;
+  const status = props.result ? (props.result.status === "error" ? t.toolFailed : t.toolDone) : props.running ? t.toolRunning : t.toolNoResult;
+  const text = props.result ? toolResultText(props.result.content) : "";
+  return (
+    <div role="group" aria-label={t.toolStep(name)} className={styles.tool} data-status={props.result?.status ?? (props.running ? "running" : "none")}>
+      <div className={styles.toolHead}>
+        <svg aria-hidden="true" className={styles.toolIcon} viewBox="0 0 24 24" width="14" height="14" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+          <path d="M14.7 6.3a1 1 0 0 0 0 1.4l1.6 1.6a1 1 0 0 0 1.4 0l3.77-3.77a6 6 0 0 1-7.94 7.94l-6.91 6.91a2.12 2.12 0 0 1-3-3l6.91-6.91a6 6 0 0 1 7.94-7.94l-3.76 3.76z" />
+        </svg>
+        <span className={styles.toolName}>{name}</span>
+        <span className={styles.toolStatus}>{status}</span>
+      </div>
+      {text ? (
+<pre className={styles.toolResult}>{text}</pre>
+      ) : null}
+    </div>
+  );
+});
+
+/** An image or a document of a message, as a chip (attachments are shown in full by a later change). */
+function FileChip({ part }: { part: ImagePart | DocumentPart }) {
+  const format = part.format.toUpperCase();
+  return <span className={styles.file}>{part.type === "image" ? t.imageChip(format) : t.documentChip(part.name, format)}</span>;
+}
+
+const COLLAPSE_AT = 3000;
+
+/** A user's message as written; very long ones (large pastes) show their start until expanded. */
+function UserText({ text }: { text: string }) {
+  const [all, setAll] = useState(false);
+  const long = text.length > COLLAPSE_AT;
+  return (
+    <>
+      <div className={styles.userText}>{long && !all ? `${text.slice(0, COLLAPSE_AT)}…` : text}</div>
+      {long ? (
+        <button type="button" className={styles.showAll} aria-expanded={all} onClick={() => setAll(!all)}>
+          {all ? t.showLess : t.showAll}
+        </button>
+      ) : null}
+    </>
+  );
+}
