@@ -194,7 +194,12 @@ describe("Bedrock emulator: images and documents (reference 1.3 limits, 10.4 S3 
   });
 
   it("accepts a document of exactly 4.5 MB and refuses one over it (text unverified in the reference)", async () => {
-    await accepted(NOVA, withText(document("big", "txt", files.largeText(4_500_000))));
+    const pdf = files.pdf();
+    await accepted(NOVA, withText(document("big", "pdf", Buffer.concat([pdf, Buffer.alloc(4_500_000 - pdf.length, 0x20)]))));
+    expect(await rejection({ modelId: NOVA, ...withText(document("big", "pdf", files.largePdf(4_500_001))) })).toEqual({
+      name: "ValidationException",
+      message: "The document exceeds the maximum size of 4.5 MB.",
+    });
     expect(await rejection({ modelId: NOVA, ...withText(document("big", "txt", files.largeText(5_000_000))) })).toEqual({
       name: "ValidationException",
       message: "The document exceeds the maximum size of 4.5 MB.",
@@ -273,7 +278,17 @@ describe("Bedrock emulator: images and documents (reference 1.3 limits, 10.4 S3 
     });
   });
 
-  it("no refused request produced an answer: every refusal above was recorded with status 400", async () => {
+  it("counts a file's tokens by what the model reads, not its base64: a 3.7 MB photo fits Claude's context, a 4 MB text does not", async () => {
+    const { estimateInputTokens } = await import("./emulator/validate.js");
+    const photo = padded(await files.png(4_000, 3_000), 3_700_000);
+    const text = estimateInputTokens({ messages: [u("hi")] });
+    const wire = { messages: [{ role: "user", content: [{ image: { format: "png", source: { bytes: photo.toString("base64") } } }, { text: "hi" }] }] };
+    expect(estimateInputTokens(wire)).toBeLessThanOrEqual(text + 1_600 + 20);
+    await accepted(CLAUDE, withText(image("png", photo)));
+    expect(await rejection(withText(document("long", "txt", files.largeText(4_000_000))))).toEqual({ name: "ValidationException", message: "Input is too long for requested model." });
+  });
+
+  it("a refused file request is recorded with status 400 and never answered", async () => {
     await rejection({ modelId: NOVA, ...withText(image("png", padded(await files.png(10, 10), 3_750_001))) });
     expect(env.emulator.requests.map((r) => [r.status, r.completed])).toEqual([[400, false]]);
   });

@@ -171,9 +171,9 @@ function queryString(value: unknown): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Paths: each `:id` filled with an id of the kind its collection holds; encoded variants of a concrete path.
 
-type IdKind = "thread" | "answer" | "generation" | "user";
+type IdKind = "thread" | "answer" | "generation" | "user" | "attachment";
 /** The collection a path id belongs to (the segment before it) and the kind of id it takes. */
-const ID_KINDS: Record<string, IdKind> = { threads: "thread", messages: "answer", generations: "generation", users: "user" };
+const ID_KINDS: Record<string, IdKind> = { threads: "thread", messages: "answer", generations: "generation", users: "user", attachments: "attachment" };
 
 interface Segment {
   text: string;
@@ -261,7 +261,7 @@ describe.each(databases)("route walk on $name", (kind) => {
   let server: ChatServer;
   let alice: Actor;
   let bob: Actor;
-  const ids = { alice: "", carol: "", thread: "", message: "", answer: "", generation: "" };
+  const ids = { alice: "", carol: "", thread: "", message: "", answer: "", generation: "", attachment: "" };
   /** Alice's data, which nobody else may ever see. */
   let secrets: string[] = [];
   let walked: Walked[] = [];
@@ -293,6 +293,11 @@ describe.each(databases)("route walk on $name", (kind) => {
     bob = { name: "bob", id: bobId, cookie: (await signIn(server, BOB.email, BOB.password)).cookie };
 
     const profile = (await asAlice("GET", "/api/profiles")).body.defaultProfile as string;
+    // A file of Alice's (an upload is multipart, so it is made here rather than by the walk).
+    const form = new FormData();
+    form.append("file", new Blob(["alice's quokka notes"]), "notes.txt");
+    const uploaded = await fetch(`${server.url}/api/attachments`, { method: "POST", body: form, headers: { cookie: alice.cookie, origin: server.url, "x-requested-with": "fetch" } });
+    ids.attachment = ((await uploaded.json()) as { attachment: { id: string } }).attachment.id;
     ids.thread = (await asAlice("POST", "/api/threads", { profile, title: "Alice secret plans" })).body.thread.id;
     env.emulator.enqueue({ blocks: [{ text: "The quokka archipelago is Alice's answer." }] });
     const posted = await asAlice("POST", `/api/threads/${ids.thread}/messages`, { text: "alice's zanzibar question" });
@@ -302,7 +307,7 @@ describe.each(databases)("route walk on $name", (kind) => {
     ids.generation = posted.body.generationId;
     const events = await readEvents(`${server.url}/api/generations/${ids.generation}/events`, { headers: { cookie: alice.cookie } });
     expect(textOf(events.events)).toContain("quokka");
-    secrets = ["Alice secret plans", "zanzibar", "quokka", ALICE.email, CAROL.email, ids.alice, ids.carol, ids.thread, ids.message, ids.answer, ids.generation];
+    secrets = ["Alice secret plans", "zanzibar", "quokka", ALICE.email, CAROL.email, ids.alice, ids.carol, ids.thread, ids.message, ids.answer, ids.generation, ids.attachment];
 
     // Leaf candidates by field name, then generic ones; each leaf takes the first its schema accepts.
     const byName: Record<string, unknown[]> = { messageId: [ids.answer], parentId: [ids.message], profile: [profile], token: ["walker-setup-token-0123456789"] };
@@ -315,8 +320,8 @@ describe.each(databases)("route walk on $name", (kind) => {
       "1",
       "7.50",
     ];
-    const intruderIds = (k: IdKind) => ({ thread: ids.thread, answer: ids.answer, generation: ids.generation, user: ids.alice })[k];
-    const ownerIds = (k: IdKind) => ({ thread: ids.thread, answer: ids.answer, generation: ids.generation, user: ids.carol })[k];
+    const intruderIds = (k: IdKind) => ({ thread: ids.thread, answer: ids.answer, generation: ids.generation, user: ids.alice, attachment: ids.attachment })[k];
+    const ownerIds = (k: IdKind) => ({ thread: ids.thread, answer: ids.answer, generation: ids.generation, user: ids.carol, attachment: ids.attachment })[k];
     tableProblems = [];
     walked = [];
     // Wildcard routes serve static files (the API page's assets, the web app): no ids, no bodies, nothing of anyone's.

@@ -65,7 +65,7 @@ describe("detectFile: every accepted type, from its content", () => {
     expect((await detectFile(files.txt(), "LICENSE")).format).toBe("txt");
   });
 
-  it("text that starts like a format file-type knows (XML, RTF) is still the text its name says", async () => {
+  it("text that starts like a format file-type knows (XML, RTF, \"MZ\" read as a program) is still text", async () => {
     const xhtml = new TextEncoder().encode('<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>x</body></html>\n');
     expect((await fileTypeFromBuffer(xhtml))?.ext).toBe("xml");
     expect((await detectFile(xhtml, "page.xhtml.html")).format).toBe("html");

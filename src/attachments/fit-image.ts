@@ -38,7 +38,7 @@ const MIN_QUALITY = 60;
 const QUALITY_STEP = 10;
 const MAX_ATTEMPTS = 10;
 
-/** An image's size in pixels as displayed (EXIF orientation applied; the first frame of an animation). */
+/** An image's size in pixels as displayed (EXIF orientation applied; the first frame of an animation). Rejects with sharp's error if unreadable. */
 export async function imageSize(bytes: Uint8Array): Promise<{ width: number; height: number }> {
   const meta = await sharp(bytes).metadata();
   return { width: meta.autoOrient.width, height: meta.autoOrient.height };
@@ -75,7 +75,8 @@ export async function fitImage(bytes: Uint8Array, format: ImageFormat, fileName:
   const pixelScale = Math.min(1, limits.maxSide / Math.max(width, height));
   const encode = async (target: ImageFormat, scale: number, quality: number) => {
     // The first frame only (sharp's default for animations); orientation applied; never enlarged.
-    let pipeline = sharp(bytes, { autoOrient: true, limitInputPixels: MAX_INPUT_PIXELS });
+    // failOn "error": a photo with a minor flaw (a warning) still converts; a truncated or broken one does not.
+    let pipeline = sharp(bytes, { autoOrient: true, limitInputPixels: MAX_INPUT_PIXELS, failOn: "error" });
     if (scale < 1) {
       // The long side decides (the short one follows the aspect ratio), so an image fitted to the pixel limit is
       // exactly that long.
@@ -86,8 +87,8 @@ export async function fitImage(bytes: Uint8Array, format: ImageFormat, fileName:
     else if (target === "webp") pipeline = pipeline.webp({ quality, effort: 3 });
     else if (target === "png") pipeline = pipeline.png({ compressionLevel: 9, adaptiveFiltering: true });
     else pipeline = pipeline.gif();
-    const out = await pipeline.toBuffer({ resolveWithObject: true }).catch((error: unknown) => {
-      throw new ImageReadError(`${fileName} could not be read as a ${FORMAT_NAMES[format]} image (${(error as Error).message}). It may be damaged; choose another file.`);
+    const out = await pipeline.toBuffer({ resolveWithObject: true }).catch(() => {
+      throw new ImageReadError(`${fileName} could not be read as a ${FORMAT_NAMES[format]} image. It may be damaged; choose another file.`);
     });
     return { bytes: out.data as Uint8Array, width: out.info.width, height: out.info.height, format: target, scale };
   };

@@ -5,6 +5,7 @@ import { resolveSettings } from "../engine/settings.js";
 import { runTurn, type SentRequest, type TurnResult } from "../engine/turn.js";
 import { assertNever, type Message } from "../engine/types.js";
 import { BedrockProvider } from "../providers/bedrock/provider.js";
+import { attachmentParts } from "./attachments.js";
 import { CHAT_USAGE, parseChatArgs, UsageError } from "./chat-args.js";
 
 export interface Io {
@@ -26,10 +27,10 @@ export async function chatCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
   if (!profile) {
     throw new UsageError(`unknown profile "${args.profile}". Available profiles:\n${config.profiles.map((p) => `  ${p.name}`).join("\n")}`);
   }
-  if (args.attachments.length) {
-    throw new UsageError("--attach is not supported yet: file attachments come with the attachments feature; nothing was sent");
-  }
   const settings = resolveSettings(profile, args.settings);
+  // Files go with the first turn; a refused file is a usage error before anything is sent.
+  let files = await attachmentParts(args.attachments, profile, config, env);
+  for (const notice of files.notices) io.stderr.write(`note: ${notice}\n`);
   const provider = new BedrockProvider();
   const dim = io.stderr.isTTY ? (s: string) => `\x1b[2m${s}\x1b[22m` : (s: string) => s;
   const history: Message[] = [];
@@ -39,7 +40,8 @@ export async function chatCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
   process.once("SIGINT", onSigint);
   try {
     for await (const line of turns(args.message, io.stdin)) {
-      const input: Message = { role: "user", parts: [{ type: "text", text: line }] };
+      const input: Message = { role: "user", parts: [...(line.trim() ? [{ type: "text" as const, text: line }] : []), ...files.parts] };
+      files = { parts: [], notices: [] };
       let sent: SentRequest | undefined;
       let result: TurnResult | undefined;
       let reasoningOpen = false;

@@ -24,6 +24,7 @@ import { threadRoutes } from "./routes/threads.js";
 import { attachmentRoutes, type AttachmentSettings } from "./routes/attachments.js";
 import { attachmentResolver, attachmentSettings } from "./attachments.js";
 import { sweepPendingAttachments } from "../store/attachments.js";
+import { DOCUMENT_FORMATS, IMAGE_FORMATS } from "../attachments/detect.js";
 import type { AuthMode } from "../auth/mode.js";
 import type { OidcClient } from "../auth/oidc.js";
 import { sweepAttempts } from "../store/login-attempts.js";
@@ -188,7 +189,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   });
   await app.register(authRoutes, { mode: authMode, db: options.db, cookies, clock, oidc: options.oidc, attemptsPerIp: options.signInAttemptsPerIp ?? 30 });
   await app.register(adminRoutes, { db: options.db, mode: authMode, clock });
-  await app.register(profilesRoutes, { config: options.config });
+  await app.register(profilesRoutes, { config: options.config, attachments: { maxBytes: attachments.maxBytes, maxSetting: attachments.maxSetting, imageFormats: IMAGE_FORMATS, documentFormats: DOCUMENT_FORMATS } });
   await app.register(preferencesRoutes, { db: options.db });
   await app.register(threadRoutes, { db: options.db, blobs: attachments.blobs, chat, defaultProfile: options.config.defaultProfile.name });
   await app.register(attachmentRoutes, { db: options.db, settings: attachments, clock });

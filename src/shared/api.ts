@@ -113,3 +113,22 @@ export interface AttachmentInfo {
   /** GET it for the bytes (its owner only). */
   url: string;
 }
+
+/** GET /api/threads/:id: the thread, all its messages (every version), its files, the answer running, the cost. */
+export interface ThreadDetail {
+  thread: Thread;
+  messages: ChatMessage[];
+  attachments: AttachmentInfo[];
+  running: { generationId: string; messageId: string } | null;
+  cost: { total: string; complete: boolean };
+}
+
+/** What the web needs to check files before uploading them (the server checks again). */
+export interface AttachmentRules {
+  /** The largest file in bytes (MB = 1,000,000 bytes). */
+  maxBytes: number;
+  /** The setting that sets it, for error messages. */
+  maxSetting: string;
+  imageFormats: readonly string[];
+  documentFormats: readonly string[];
+}

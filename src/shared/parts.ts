@@ -80,3 +80,8 @@ export function attachmentIds(parts: readonly Part[]): string[] {
   }
   return ids;
 }
+
+/** A tool result as text: what the stream sends for it and what the web shows after a reload (one rule for both). */
+export function toolResultText(content: readonly ToolResultContent[]): string {
+  return content.map((c) => (c.type === "text" ? c.text : c.type === "json" ? JSON.stringify(c.json) : `[${c.format} image]`)).join("\n");
+}

@@ -459,14 +459,45 @@ function checkSignatures(messages: unknown[], family: string, accepts: boolean):
   });
 }
 
-/** Rough token count (4 characters a token) against the model's context window. */
+/**
+ * Rough token count against the model's context window: 4 characters a token for text (the JSON of the messages
+ * and system prompt, without file bytes), and for files what a model reads rather than their base64: an image
+ * about (width × height) / 750 tokens, at most 1,600 (models scale large images down); a text document (txt, md,
+ * csv, html) 4 bytes a token; a binary document (pdf, doc(x), xls(x)) 64 bytes a token (a rough guess at its text).
+ */
 function checkContext(body: Json, contextTokens: number): void {
-  const tokens = Math.ceil(JSON.stringify(body["messages"]).length / 4) + Math.ceil(JSON.stringify(body["system"] ?? "").length / 4);
-  if (tokens > contextTokens) throw validation("Input is too long for requested model.");
+  if (estimateInputTokens(body) > contextTokens) throw validation("Input is too long for requested model.");
 }
 
 export function estimateInputTokens(body: Json): number {
-  return Math.max(1, Math.ceil((JSON.stringify(body["messages"]).length + JSON.stringify(body["system"] ?? "").length) / 4));
+  let media = 0;
+  const messages = JSON.stringify(body["messages"], function (this: unknown, key, value: unknown) {
+    if (key === "image" && value && typeof value === "object" && "source" in value) {
+      media += imageTokens(value as Json);
+      return { ...(value as Json), source: {} };
+    }
+    if (key === "document" && value && typeof value === "object" && "source" in value) {
+      media += documentTokens(value as Json);
+      return { ...(value as Json), source: {} };
+    }
+    return value;
+  });
+  return Math.max(1, Math.ceil(((messages?.length ?? 0) + JSON.stringify(body["system"] ?? "").length) / 4) + media);
+}
+
+const MAX_IMAGE_TOKENS = 1600;
+function imageTokens(image: Json): number {
+  const bytes = ((image["source"] ?? {}) as Json)["bytes"];
+  if (typeof bytes !== "string") return MAX_IMAGE_TOKENS;
+  const size = imageDimensions(Buffer.from(bytes.slice(0, 1 << 20), "base64"));
+  return size ? Math.min(MAX_IMAGE_TOKENS, Math.ceil((size.width * size.height) / 750)) : MAX_IMAGE_TOKENS;
+}
+
+function documentTokens(doc: Json): number {
+  const bytes = ((doc["source"] ?? {}) as Json)["bytes"];
+  if (typeof bytes !== "string") return 1000;
+  const length = Buffer.byteLength(bytes, "base64");
+  return Math.ceil(["txt", "md", "csv", "html"].includes(String(doc["format"])) ? length / 4 : length / 64);
 }
 
 export { BedrockFault };

@@ -1,6 +1,7 @@
 import type { ChatError } from "../../engine/errors.js";
 import type { TurnEvent } from "../../engine/turn.js";
 import { assertNever } from "../../engine/types.js";
+import { toolResultText } from "../../shared/parts.js";
 import type { GenerationEvent } from "./relay.js";
 
 /** An error as stored with a message and sent to the browser (the message ends with Bedrock's own words, if any). */
@@ -24,7 +25,7 @@ export function toClientEvent(event: TurnEvent): GenerationEvent | undefined {
         type: "tool_result",
         toolUseId: event.result.toolUseId,
         status: event.result.status,
-        text: event.result.content.map((c) => (c.type === "text" ? c.text : c.type === "json" ? JSON.stringify(c.json) : `[${c.format} image]`)).join("\n"),
+        text: toolResultText(event.result.content),
       };
     case "usage":
       return { type: "usage", usage: event.usage, cost: event.cost?.total ?? null };

@@ -1,11 +1,14 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { AppConfig, ModelProfile } from "../../config/resolve.js";
 import { describeSettings } from "../../engine/settings.js";
-import type { ProfileDescription } from "../../shared/api.js";
+import type { AttachmentRules, ProfileDescription } from "../../shared/api.js";
 
-/** GET /api/profiles: the chat profiles from config.json, their capabilities and the settings ranges the UI needs. */
-export const profilesRoutes: FastifyPluginAsyncZod<{ config: AppConfig }> = async (app, { config }) => {
-  const body = { profiles: config.profiles.map(describeProfile), defaultProfile: config.defaultProfile.name };
+/**
+ * GET /api/profiles: the chat profiles from config.json, their capabilities and the settings ranges the UI needs,
+ * and the attachment rules (largest file, formats) the composer checks before it uploads.
+ */
+export const profilesRoutes: FastifyPluginAsyncZod<{ config: AppConfig; attachments: AttachmentRules }> = async (app, { config, attachments }) => {
+  const body = { profiles: config.profiles.map(describeProfile), defaultProfile: config.defaultProfile.name, attachments };
   app.get("/api/profiles", async () => body);
 };
 

@@ -2,7 +2,6 @@
  * Shapes of the server's JSON API (see /api/docs): the server's own types from src/shared (type-only imports, so
  * no server code reaches the bundle). Only what the server has no shared type for is declared here.
  */
-import type { ChatMessage, Thread } from "../../../src/shared/api.js";
 import type { User } from "../../../src/shared/accounts.js";
 
 export type {
@@ -16,6 +15,9 @@ export type {
   Thread,
   ThreadSummary,
   Usage,
+  ThreadDetail,
+  AttachmentInfo,
+  AttachmentRules,
 } from "../../../src/shared/api.js";
 export type { DocumentPart, FileSource, ImagePart, Part, ReasoningPart, RedactedReasoningPart, TextPart, ToolResultContent, ToolResultPart, ToolUsePart } from "../../../src/shared/parts.js";
 export type { Preferences, PreferencesPatch } from "../../../src/shared/preferences.js";
@@ -24,12 +26,6 @@ export type { Account, AuditEntry, UsageRow } from "../../../src/shared/accounts
 export type { User as SessionUser } from "../../../src/shared/accounts.js";
 
 /** GET /api/threads/:id. */
-export interface ThreadDetail {
-  thread: Thread;
-  messages: ChatMessage[];
-  running: { generationId: string; messageId: string } | null;
-  cost: { total: string; complete: boolean };
-}
 
 export type AuthMode = "none" | "local" | "oidc";
 

@@ -1,5 +1,5 @@
-import type { DocumentPart, ImagePart, Part, ReasoningPart, RedactedReasoningPart, TextPart, ToolResultContent, ToolResultPart, ToolUsePart } from "../../api/types.js";
-import { assertNever } from "../../../../src/shared/parts.js";
+import type { DocumentPart, ImagePart, Part, ReasoningPart, RedactedReasoningPart, TextPart, ToolResultPart, ToolUsePart } from "../../api/types.js";
+import { assertNever, toolResultText } from "../../../../src/shared/parts.js";
 
 /** What a message shows, in the order it happened, from its parts (stored or streaming alike). */
 export type Step =
@@ -51,10 +51,8 @@ export function textOf(parts: readonly Part[]): string {
   return parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("\n\n");
 }
 
-/** A tool result as text, as the stream sends it (server/chat/client-events.ts). */
-export function toolResultText(content: readonly ToolResultContent[]): string {
-  return content.map((c) => (c.type === "text" ? c.text : c.type === "json" ? JSON.stringify(c.json) : `[${c.format} image]`)).join("\n");
-}
+/** A tool result as text, as the stream sends it (one rule in src/shared/parts.ts). */
+export { toolResultText };
 
 /** Whether two lists hold the same part objects (a step's group is rebuilt on each render; its parts are not). */
 export function sameParts(a: readonly Part[], b: readonly Part[]): boolean {
