@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startBedrockEmulator, type BedrockEmulator } from "./emulator/server.js";
 import { emulatorEnv } from "./helpers/emulator-env.js";
+import * as files from "./fixtures/files.js";
 import { runCli } from "./helpers/run-cli.js";
 
 /** The CLI's documented contract, end to end as a child process against the emulator. */
@@ -113,7 +114,7 @@ describe("cli chat: usage errors exit 2 and say why, without calling Bedrock", (
     [["--effort", "max", "--profile", "OpenAI GPT OSS 20B", "q"], /--effort must be one of low, medium, high, not "max"/],
     [["--thinking", "--no-thinking", "q"], /contradict/],
     [["--bogus", "q"], /Unknown option '--bogus'/],
-    [["--attach", "notes.pdf", "q"], /--attach is not supported yet/],
+    [["--attach", "no-such-file.pdf", "q"], /cannot read no-such-file\.pdf: no such file; nothing was sent/],
   ])("%j", async (args, message) => {
     const run = await chat(args);
     expect(run.code).toBe(2);
@@ -155,5 +156,50 @@ describe("cli chat: configuration and environment errors", () => {
     const run = await chat(["--help"]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: npm run --silent cli -- chat \[options\] \[MESSAGE\]/);
+  });
+});
+
+describe("cli chat --attach", () => {
+  const dir = mkdtempSync(join(tmpdir(), "chat-cli-attach-"));
+  const write = (name: string, bytes: Uint8Array | string) => {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    return path;
+  };
+
+  it("sends images and documents as Converse blocks, with the same detection, names and text block as the web", async () => {
+    const png = write("chart.png", await files.png());
+    const pdf = write(files.AWKWARD_NAME, files.pdf());
+    const run = await chat(["--profile", "Amazon Nova Pro", "--attach", png, "--attach", pdf, "What is this?"]);
+    expect(run.code, run.stderr).toBe(0);
+    const content = (emulator.requests[0]!.body["messages"] as { content: Record<string, any>[] }[])[0]!.content;
+    expect(content.map((b) => Object.keys(b)[0])).toEqual(["text", "image", "document"]);
+    expect(content[2]!["document"]).toMatchObject({ format: "pdf", name: "Q3 report v2 (final)" });
+    // Files only: the neutral text block beside the document.
+    emulator.reset();
+    expect((await chat(["--profile", "Amazon Nova Pro", "--attach", pdf], "\n\n")).code).toBe(0);
+    expect((emulator.requests[0]!.body["messages"] as { content: Record<string, any>[] }[])[0]!.content[0]).toEqual({ text: "(See the attached files.)" });
+  });
+
+  it("refuses a file that is not what its name says, one the profile cannot take, and one over the limit: exit 2, nothing sent", async () => {
+    const fake = await files.pngNamedPdf();
+    const cases: [string[], RegExp][] = [
+      [["--attach", write(fake.name, fake.bytes), "q"], /is a PNG image, not a PDF.*Nothing was sent\./],
+      [["--profile", "Amazon Nova Micro", "--attach", write("photo.png", await files.png()), "q"], /photo\.png is an image, and profile "Amazon Nova Micro" does not take images; profiles that do: .*Nothing was sent\./],
+      [["--attach", write("big.pdf", files.largePdf()), "q"], /big\.pdf is 5 MB; the model's limit for one document is 4\.5 MB/],
+      [["--attach", write("huge.txt", files.largeText(2_000_000)), "q"], /huge\.txt is 2 MB; the largest file you can attach is 1 MB \(ATTACHMENT_MAX_MB\)/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await chat(args, undefined, args.some((a) => a.endsWith("huge.txt")) ? { ATTACHMENT_MAX_MB: "1" } : {});
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(emulator.requests).toHaveLength(0);
+    }
+  });
+
+  it("fits an image over Bedrock's limits and says so on stderr", async () => {
+    const run = await chat(["--profile", "Amazon Nova Pro", "--attach", write("panorama.png", await files.widePng()), "describe"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^note: panorama\.png was resized to 8,000 × \d+/m);
   });
 });

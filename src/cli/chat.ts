@@ -39,7 +39,7 @@ export async function chatCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
   const onSigint = () => abort.abort();
   process.once("SIGINT", onSigint);
   try {
-    for await (const line of turns(args.message, io.stdin)) {
+    for await (const line of turns(args.message, io.stdin, () => files.parts.length > 0)) {
       const input: Message = { role: "user", parts: [...(line.trim() ? [{ type: "text" as const, text: line }] : []), ...files.parts] };
       files = { parts: [], notices: [] };
       let sent: SentRequest | undefined;
@@ -104,7 +104,8 @@ export async function chatCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
   return 0;
 }
 
-async function* turns(message: string | undefined, stdin: NodeJS.ReadableStream): AsyncGenerator<string> {
+/** The turns: MESSAGE, or each non-blank line of standard input; files with neither are one turn of files only. */
+async function* turns(message: string | undefined, stdin: NodeJS.ReadableStream, filesPending: () => boolean): AsyncGenerator<string> {
   if (message !== undefined) {
     yield message;
     return;
@@ -112,6 +113,7 @@ async function* turns(message: string | undefined, stdin: NodeJS.ReadableStream)
   for await (const line of createInterface({ input: stdin, crlfDelay: Infinity })) {
     if (line.trim() !== "") yield line;
   }
+  if (filesPending()) yield "";
 }
 
 function jsonLine(result: TurnResult, sent: SentRequest | undefined) {
