@@ -89,7 +89,10 @@ async function send(threadId: string, text: string, attachments: string[], extra
   const { events } = await readEvents(`${server.url}/api/generations/${res.body.generationId}/events`);
   expect(events.at(-1)?.data).toMatchObject({ type: "done", status: "complete" });
 }
-const lastRequest = () => env.emulator.requests.at(-1)! as { modelId: string; status: number; body: { messages: { role: string; content: Record<string, any>[] }[] } };
+const lastRequest = () => {
+  const request = env.emulator.requests.at(-1)!;
+  return { modelId: request.modelId, status: request.status, body: request.body as unknown as { messages: { role: string; content: Record<string, any>[] }[] } };
+};
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 

@@ -1,4 +1,8 @@
 import sharp from "sharp";
+
+// libvips keeps recent operations and their pixels cached (up to 50 MB by default); an upload is processed once, so
+// caching only keeps a decoded photo's memory after its request ended.
+sharp.cache(false);
 import type { ImageFormat } from "../shared/parts.js";
 import { FileTypeError } from "./detect.js";
 import { IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, MB } from "./limits.js";
