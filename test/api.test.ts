@@ -220,6 +220,18 @@ describe("branches: edit and regenerate", () => {
     ]);
   });
 
+  it("an edit of the first question, and a regenerate of its answer, send no history (the old branch is not the past)", async () => {
+    const thread = await newThread();
+    const first = await send(thread.id, "original question");
+    await events(first.body.generationId);
+    const edit = await send(thread.id, "edited question", { parentId: null });
+    await events(edit.body.generationId);
+    expect(env.emulator.requests.at(-1)!.body["messages"]).toEqual([{ role: "user", content: [{ text: "edited question" }] }]);
+    const again = await server.api("POST", `/api/messages/${edit.body.assistantMessageId}/regenerate`, {});
+    await events(again.body.generationId);
+    expect(env.emulator.requests.at(-1)!.body["messages"]).toEqual([{ role: "user", content: [{ text: "edited question" }] }]);
+  });
+
   it("settings reach the request and persist on the thread", async () => {
     const thread = await newThread("Claude 3.7 Sonnet");
     const settings = { thinking: false, temperature: 0.3, maxTokens: 1000 };

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "./api/client.js";
-import type { Preferences, PreferencesPatch, Profile, SessionInfo, ThreadSummary } from "./api/types.js";
+import type { AttachmentRules, Preferences, PreferencesPatch, Profile, SessionInfo, ThreadSummary } from "./api/types.js";
 import { DEFAULT_PREFERENCES } from "../../src/shared/preferences.js";
 import { AccountMenu } from "./features/auth/account-menu.js";
 import { ChatView } from "./features/chat/chat-view.js";
@@ -16,7 +16,7 @@ function threadIdFrom(path: string): string | null {
 /** The chat: threads in the sidebar, the conversation beside them. `openPage` leaves for other pages (Admin). */
 export function App(props: { session: SessionInfo; navigate: (to: string) => void }) {
   const [path, setPath] = useState(location.pathname);
-  const [profiles, setProfiles] = useState<{ profiles: Profile[]; defaultProfile: string } | null>(null);
+  const [profiles, setProfiles] = useState<{ profiles: Profile[]; defaultProfile: string; attachments: AttachmentRules } | null>(null);
   const [preferences, setPreferences] = useState<Preferences | null>(null);
   const [threads, setThreads] = useState<ThreadSummary[]>([]);
   const [query, setQuery] = useState("");
@@ -146,6 +146,7 @@ export function App(props: { session: SessionInfo; navigate: (to: string) => voi
         threadId={threadId}
         profiles={profiles.profiles}
         defaultProfile={profiles.defaultProfile}
+        attachmentRules={profiles.attachments}
         preferences={preferences}
         onPreferences={updatePreferences}
         navigate={navigate}

@@ -122,7 +122,10 @@ export class GenerationManager {
     const question = "createdAt" in request.question ? { stored: request.question } : { insert: { ...request.question, id: request.question.id ?? newId() } };
     const messageId = newId();
     // The conversation the question continues, read once: for the worst-case cost now and the model call later.
-    const history = historyFromRows(pathTo(await listThreadMessages(db, request.ownerId, request.threadId), request.question.parentId));
+    // A first question (parent null, e.g. an edit of the first message) has no history: pathTo(null) would walk
+    // from the thread's last message, which belongs to the branch being replaced.
+    const parentId = request.question.parentId;
+    const history = parentId === null ? [] : historyFromRows(pathTo(await listThreadMessages(db, request.ownerId, request.threadId), parentId));
     const prompt = { characters: promptCharacters([...history, { role: "user", parts: request.question.parts }], request.settings.system) };
     const reservedCost = worstCaseCost(request.profile, prompt, request.settings);
     // One commit for the admission, the question, the generation, its empty answer and the thread; a refused

@@ -1,4 +1,4 @@
-import type { Account, AuditEntry, ChatSettings, Message, Preferences, PreferencesPatch, Profile, SessionInfo, SessionUser, Thread, ThreadDetail, ThreadSummary, UsageRow } from "./types.js";
+import type { Account, AttachmentRules, AuditEntry, ChatSettings, Message, Preferences, PreferencesPatch, Profile, SessionInfo, SessionUser, Thread, ThreadDetail, ThreadSummary, UsageRow } from "./types.js";
 
 /** An error the server explained ({error: {code, message}}), or a network failure (code "network"). */
 export class ApiError extends Error {
@@ -41,7 +41,7 @@ async function request<T>(method: string, path: string, body?: unknown, started?
  * is not "your session ended": it is someone who has not signed in yet.
  */
 const early = new Map<string, Promise<unknown>>();
-type ProfileList = { profiles: Profile[]; defaultProfile: string };
+type ProfileList = { profiles: Profile[]; defaultProfile: string; attachments: AttachmentRules };
 type PreferencesReply = { preferences: Preferences };
 export function prefetchStart(): void {
   const w = window as { __sessionResponse?: Promise<Response> };
@@ -85,7 +85,8 @@ export const api = {
   updateThread: (id: string, patch: { title?: string; profile?: string; settings?: ChatSettings }) => request<{ thread: Thread }>("PATCH", `/api/threads/${id}`, patch),
   deleteThread: (id: string) => request<void>("DELETE", `/api/threads/${id}`),
   setActive: (id: string, messageId: string) => request<{ thread: Thread }>("PUT", `/api/threads/${id}/active`, { messageId }),
-  send: (threadId: string, body: { text: string; parentId?: string | null; profile?: string; settings?: ChatSettings }) =>
+  /** `attachments`: ids of uploaded files (POST /api/attachments, see upload.ts), in order; `text` may then be empty. */
+  send: (threadId: string, body: { text: string; parentId?: string | null; profile?: string; settings?: ChatSettings; attachments?: string[] }) =>
     request<{ generationId: string; userMessage: Message; assistantMessageId: string }>("POST", `/api/threads/${threadId}/messages`, body),
   regenerate: (messageId: string, body: { profile?: string; settings?: ChatSettings }) =>
     request<{ generationId: string; assistantMessageId: string }>("POST", `/api/messages/${messageId}/regenerate`, body),

@@ -1,22 +1,30 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, ApiError } from "../../api/client.js";
-import type { Message, Preferences, PreferencesPatch, Profile } from "../../api/types.js";
+import type { AttachmentInfo, AttachmentRules, Message, Preferences, PreferencesPatch, Profile } from "../../api/types.js";
 import { pathTo } from "../../../../src/shared/thread-tree.js";
 import { t } from "../../i18n/index.js";
 import { SettingsDialog } from "../settings/settings-dialog.js";
 import { formatCost } from "../settings/format.js";
 import { lastUsed, merge, remember, type FullSettings } from "../settings/settings.js";
+import { acceptAttribute, refusedByProfile, switchNote, type FileKind } from "./attachment-checks.js";
+import { AttachmentsContext, DropZone } from "./attachments.js";
 import styles from "./chat.module.css";
 import { Composer, type ComposerHandle } from "./composer.js";
 import { clearDraft, NEW_THREAD_DRAFT } from "./drafts.js";
 import { ProfilePicker } from "./profile-picker.js";
 import { Transcript } from "./transcript.js";
 import { useChat } from "./use-chat.js";
+import { usePendingFiles } from "./use-pending-files.js";
+
+/** Whether a drag carries files (not text or a link dragged from the page). */
+const draggingFiles = (data: DataTransfer | null) => Boolean(data && [...data.types].includes("Files"));
 
 export function ChatView(props: {
   threadId: string | null;
   profiles: Profile[];
   defaultProfile: string;
+  /** What files can be attached (GET /api/profiles), checked before uploading. */
+  attachmentRules: AttachmentRules;
   /** The user's display preferences and the last profile a chat was started with (App loads them once). */
   preferences: Preferences;
   onPreferences: (patch: PreferencesPatch) => void;
@@ -29,13 +37,37 @@ export function ChatView(props: {
   const chat = useChat(threadId, props.onThreadsChanged);
   const composer = useRef<ComposerHandle>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
-  const [sendError, setSendError] = useState<string | null>(null);
+  /** Why the last send failed; `kept`: add that the message was kept (unless the server's words say so). */
+  const [sendError, setSendError] = useState<{ message: string; kept: boolean } | null>(null);
+  const failed = (message: string, kept = true) => setSendError({ message, kept });
   const [sending, setSending] = useState(false);
 
   const findProfile = useCallback((name: string | null | undefined) => profiles.find((p) => p.name === name), [profiles]);
   const [profileName, setProfileName] = useState(() => findProfile(props.preferences.lastProfile)?.name ?? props.defaultProfile);
   const profile = findProfile(profileName) ?? findProfile(props.defaultProfile) ?? profiles[0]!;
   const [settings, setSettings] = useState<FullSettings>(() => lastUsed(profile));
+  const pending = usePendingFiles({ rules: props.attachmentRules, profile, profiles });
+  const accept = useMemo(() => acceptAttribute(props.attachmentRules), [props.attachmentRules]);
+  const known = (files: readonly { name: string; kind: FileKind | null }[]) => files.filter((f): f is { name: string; kind: FileKind } => f.kind !== null);
+  const note = switchNote(known(pending.files), profile, profiles);
+  const threadFiles = useMemo(() => new Map<string, AttachmentInfo>((chat.detail?.attachments ?? []).map((a) => [a.id, a])), [chat.detail?.attachments]);
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
+  const mainRef = useRef<HTMLElement>(null);
+  // A file dropped beside the conversation (on the thread list) is not opened by the browser in place of the app.
+  useEffect(() => {
+    const guard = (e: DragEvent) => {
+      if (!draggingFiles(e.dataTransfer)) return;
+      e.preventDefault();
+      if (e.type === "dragover" && e.dataTransfer && !mainRef.current?.contains(e.target as Node)) e.dataTransfer.dropEffect = "none";
+    };
+    addEventListener("dragover", guard);
+    addEventListener("drop", guard);
+    return () => {
+      removeEventListener("dragover", guard);
+      removeEventListener("drop", guard);
+    };
+  }, []);
 
   // A thread brings its own profile and settings.
   const loadedThread = chat.detail?.thread;
@@ -77,28 +109,50 @@ export function ChatView(props: {
   const generating = chat.live !== null || Boolean(chat.detail?.running);
   const busy = generating || sending;
 
-  const send = async (text: string, parentId?: string | null) => {
+  /**
+   * Sends the composer's message with its files, or an edit (`edit`: the message it replaces and the ids of the
+   * files it keeps). Files the profile cannot take are refused here, before anything is sent; the text stays.
+   */
+  const send = async (text: string, edit?: { parentId: string | null; attachments: string[] }): Promise<boolean> => {
     setSendError(null);
+    if (!edit && pending.uploading) return false;
+    const ids = edit ? edit.attachments : pending.files.flatMap((f) => (f.info ? [f.info.id] : []));
+    const files = edit ? edit.attachments.flatMap((id) => threadFiles.get(id) ?? []) : pending.files.flatMap((f) => f.info ?? []);
+    const refused = refusedByProfile(
+      files.map((f) => ({ name: f.fileName, kind: f.kind })),
+      profile,
+      profiles,
+    );
+    if (refused.length) {
+      failed(refused.join(" "));
+      return false;
+    }
     setSending(true);
     try {
       if (threadId) {
-        await chat.send(threadId, text, { ...(parentId !== undefined ? { parentId } : {}), profile: profile.name, settings });
-        if (parentId === undefined) {
+        await chat.send(threadId, text, { ...(edit ? { parentId: edit.parentId } : {}), profile: profile.name, settings, attachments: ids, files });
+        if (!edit) {
           composer.current?.clear();
+          pending.clear();
           clearDraft(threadId);
         }
       } else {
         const { thread } = await api.createThread(profile.name, settings);
         // The next new chat starts with the profile this one was started with.
         if (props.preferences.lastProfile !== profile.name) props.onPreferences({ lastProfile: profile.name });
-        await api.send(thread.id, { text, profile: profile.name, settings });
+        await api.send(thread.id, { text, profile: profile.name, settings, ...(ids.length ? { attachments: ids } : {}) });
         composer.current?.clear();
+        pending.clear();
         clearDraft(NEW_THREAD_DRAFT);
         props.onThreadsChanged();
         props.navigate(`/t/${thread.id}`);
       }
+      return true;
     } catch (error) {
-      setSendError(error instanceof ApiError ? error.message : t.errorGeneric);
+      // The server's refusal of a file says itself that the message is kept.
+      if (error instanceof ApiError) failed(error.message, error.code !== "not_accepted");
+      else failed(t.errorGeneric);
+      return false;
     } finally {
       setSending(false);
     }
@@ -106,13 +160,13 @@ export function ChatView(props: {
 
   const actions = useMemo(
     () => ({
-      onRegenerate: (m: Message) => void chat.regenerate(m.id, { profile: profile.name, settings }).catch((e: unknown) => setSendError((e as Error).message)),
-      onRetry: (m: Message) => void chat.regenerate(m.id, { profile: profile.name, settings }).catch((e: unknown) => setSendError((e as Error).message)),
-      onEdit: (m: Message, text: string) => void send(text, m.parentId),
+      onRegenerate: (m: Message) => void chat.regenerate(m.id, { profile: profile.name, settings }).catch((e: unknown) => failed((e as Error).message)),
+      onRetry: (m: Message) => void chat.regenerate(m.id, { profile: profile.name, settings }).catch((e: unknown) => failed((e as Error).message)),
+      onEdit: (m: Message, text: string, attachments: string[]) => send(text, { parentId: m.parentId, attachments }),
       onSelectVersion: (id: string) => void chat.selectVersion(id),
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [chat.regenerate, chat.selectVersion, profile.name, settings, threadId],
+    [chat.regenerate, chat.selectVersion, profile.name, settings, threadId, threadFiles],
   );
 
   const cost = chat.detail?.cost;
@@ -120,7 +174,37 @@ export function ChatView(props: {
   const notFound = chat.loadError?.status === 404;
 
   return (
-    <main className={styles.main} aria-busy={busy} data-state={threadId && !chat.detail && !chat.loadError ? "loading" : busy ? "busy" : "idle"}>
+    <main
+      ref={mainRef}
+      className={styles.main}
+      aria-busy={busy}
+      data-state={threadId && !chat.detail && !chat.loadError ? "loading" : busy ? "busy" : "idle"}
+      onDragEnter={(e) => {
+        if (!draggingFiles(e.dataTransfer) || notFound) return;
+        e.preventDefault();
+        dragDepth.current++;
+        setDragging(true);
+      }}
+      onDragOver={(e) => {
+        if (!draggingFiles(e.dataTransfer) || notFound) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = "copy";
+      }}
+      onDragLeave={(e) => {
+        if (!draggingFiles(e.dataTransfer)) return;
+        dragDepth.current = Math.max(0, dragDepth.current - 1);
+        if (dragDepth.current === 0) setDragging(false);
+      }}
+      onDrop={(e) => {
+        dragDepth.current = 0;
+        setDragging(false);
+        if (!draggingFiles(e.dataTransfer) || notFound) return;
+        e.preventDefault();
+        pending.add([...e.dataTransfer.files]);
+        composer.current?.focus();
+      }}
+    >
+      {dragging ? <DropZone /> : null}
       <header className={styles.header}>
         {props.headerStart}
         <ProfilePicker profiles={profiles} value={profile.name} onChange={changeProfile} disabled={busy} />
@@ -153,27 +237,52 @@ export function ChatView(props: {
           <p>{t.emptyHint}</p>
         </div>
       ) : (
-        <Transcript path={path} all={messages} live={chat.live} busy={busy} showCost={showCost} costPrecision={costPrecision} actions={actions} />
+        <AttachmentsContext.Provider value={threadFiles}>
+          <Transcript path={path} all={messages} live={chat.live} busy={busy} showCost={showCost} costPrecision={costPrecision} actions={actions} />
+        </AttachmentsContext.Provider>
       )}
       <div className={styles.bottom}>
+        {pending.errors.length ? (
+          <div role="alert" className={styles.sendError}>
+            <ul className={styles.attachErrors}>
+              {pending.errors.map((e, i) => (
+                <li key={i}>{e}</li>
+              ))}
+            </ul>
+            <button type="button" className={styles.retry} onClick={pending.dismissErrors}>
+              {t.dismiss}
+            </button>
+          </div>
+        ) : null}
         {sendError ? (
           <div role="alert" className={styles.sendError}>
-            <span>
-              {sendError} {t.draftKept}
-            </span>
+            <span>{sendError.kept ? `${sendError.message} ${t.draftKept}` : sendError.message}</span>
             <button
               type="button"
               className={styles.retry}
               onClick={() => {
                 const text = (document.querySelector(`textarea[aria-label="${t.message}"]`) as HTMLTextAreaElement | null)?.value ?? "";
-                if (text.trim()) void send(text);
+                if (text.trim() || pending.files.length) void send(text);
               }}
             >
               {t.retry}
             </button>
           </div>
         ) : null}
-        <Composer ref={composer} draftKey={threadId ?? NEW_THREAD_DRAFT} generating={generating} disabled={sending || notFound} onSend={(text) => void send(text)} onStop={() => void chat.stop()} />
+        <Composer
+          ref={composer}
+          draftKey={threadId ?? NEW_THREAD_DRAFT}
+          generating={generating}
+          disabled={sending || notFound}
+          onSend={(text) => void send(text)}
+          onStop={() => void chat.stop()}
+          files={pending.files}
+          uploading={pending.uploading}
+          accept={accept}
+          note={note}
+          onAddFiles={pending.add}
+          onRemoveFile={pending.remove}
+        />
       </div>
       <SettingsDialog
         open={settingsOpen}

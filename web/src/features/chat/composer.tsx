@@ -1,17 +1,17 @@
 import { forwardRef, useEffect, useId, useImperativeHandle, useRef, useState } from "react";
 import { t } from "../../i18n/index.js";
+import { pastedName } from "./attachment-checks.js";
+import { FileChip, PaperclipIcon } from "./attachments.js";
+import attachmentStyles from "./attachments.module.css";
 import styles from "./chat.module.css";
 import { flushDraft, loadDraft, saveDraft } from "./drafts.js";
+import type { PendingFile } from "./use-pending-files.js";
 
 export interface ComposerHandle {
   clear(): void;
   focus(): void;
 }
 
-/**
- * The message box: Enter sends, Shift+Enter starts a new line, Esc stops the answer. The text lives in the DOM
- * (not in React state) so typing and large pastes stay fast; drafts are kept per thread in IndexedDB.
- */
 const MAX_ROWS = 10;
 /** Pastes longer than this become a chip beside the box: a megabyte in a textarea makes every key slow. */
 export const LARGE_PASTE = 20_000;
@@ -32,8 +32,31 @@ function isBlank(el: HTMLTextAreaElement): boolean {
   return el.textLength < 200 && el.value.trim() === "";
 }
 
-export const Composer = forwardRef<ComposerHandle, { draftKey: string; generating: boolean; disabled: boolean; onSend: (text: string) => void; onStop: () => void }>(function Composer(props, ref) {
+export interface ComposerProps {
+  draftKey: string;
+  generating: boolean;
+  disabled: boolean;
+  onSend: (text: string) => void;
+  onStop: () => void;
+  /** Files attached to the message (uploading or uploaded); Send waits for the uploads. */
+  files: readonly PendingFile[];
+  uploading: boolean;
+  /** The file picker's `accept`. */
+  accept: string;
+  /** Why some attached files cannot go to the chosen profile (it was switched), or null. */
+  note: string | null;
+  onAddFiles: (files: File[]) => void;
+  onRemoveFile: (key: string) => void;
+}
+
+/**
+ * The message box: Enter sends, Shift+Enter starts a new line, Esc stops the answer. The text lives in the DOM
+ * (not in React state) so typing and large pastes stay fast; drafts are kept per thread in IndexedDB. Files come
+ * from "Attach files", from a paste of images, or are dropped on the conversation (ChatView); each is a chip.
+ */
+export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Composer(props, ref) {
   const area = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const keysHint = useId();
   const [empty, setEmpty] = useState(true);
   const [rows, setRows] = useState(1);
@@ -82,14 +105,13 @@ export const Composer = forwardRef<ComposerHandle, { draftKey: string; generatin
 
   const send = () => {
     const text = [area.current?.value ?? "", ...pasted].filter((t) => t.trim()).join("\n\n");
-    if (!text.trim() || props.generating || props.disabled) return;
+    if ((!text.trim() && props.files.length === 0) || props.generating || props.disabled || props.uploading) return;
     props.onSend(text);
   };
 
   return (
     <form
       className={styles.composer}
-      data-pasted={pasted.length || undefined}
       onSubmit={(e) => {
         e.preventDefault();
         send();
@@ -115,50 +137,104 @@ export const Composer = forwardRef<ComposerHandle, { draftKey: string; generatin
           ))}
         </ul>
       ) : null}
-      <textarea
-        ref={area}
-        aria-label={t.message}
-        aria-describedby={keysHint}
-        placeholder={t.messagePlaceholder}
-        rows={rows}
-        onInput={(e) => {
-          const el = e.currentTarget;
-          const blank = isBlank(el);
-          if (blank !== empty) setEmpty(blank);
-          const nextRows = rowsFor(el);
-          if (nextRows !== rows) setRows(nextRows);
-          persist();
-        }}
-        onPaste={(e) => {
-          const text = e.clipboardData.getData("text/plain");
-          if (text.length < LARGE_PASTE) return;
-          e.preventDefault();
-          setPasted((list) => [...list, text]);
-          pastedRef.current = [...pastedRef.current, text];
-          persist();
-        }}
-        onKeyDown={(e) => {
-          if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
-            e.preventDefault();
-            send();
-          } else if (e.key === "Escape" && props.generating) {
-            e.preventDefault();
-            props.onStop();
-          }
-        }}
-      />
-      <span id={keysHint} className="visually-hidden">
-        {t.messageKeys}
-      </span>
-      {props.generating ? (
-        <button type="button" className={styles.stop} onClick={props.onStop}>
-          {t.stop}
+      {props.files.length ? (
+        <ul className={attachmentStyles.chips} aria-label={t.attachedFiles}>
+          {props.files.map((f) => (
+            <FileChip
+              key={f.key}
+              name={f.name}
+              size={f.size}
+              format={f.format}
+              thumbnail={f.preview}
+              progress={f.info ? null : f.progress}
+              notice={f.info?.notice ?? null}
+              onRemove={() => props.onRemoveFile(f.key)}
+            />
+          ))}
+        </ul>
+      ) : null}
+      {props.note ? (
+        <p role="status" className={styles.composerNote}>
+          {props.note}
+        </p>
+      ) : null}
+      <div className={styles.composerRow}>
+        <button type="button" className={styles.attach} aria-label={t.attachFiles} title={t.attachFiles} disabled={props.disabled} onClick={() => picker.current?.click()}>
+          <PaperclipIcon />
         </button>
-      ) : (
-        <button type="submit" className={styles.send} disabled={(empty && pasted.length === 0) || props.disabled}>
-          {t.send}
-        </button>
-      )}
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          accept={props.accept}
+          onChange={(e) => {
+            const chosen = [...(e.currentTarget.files ?? [])];
+            // The same file can be chosen again after it was removed.
+            e.currentTarget.value = "";
+            props.onAddFiles(chosen);
+            area.current?.focus();
+          }}
+        />
+        <textarea
+          ref={area}
+          aria-label={t.message}
+          aria-describedby={keysHint}
+          placeholder={t.messagePlaceholder}
+          rows={rows}
+          onInput={(e) => {
+            const el = e.currentTarget;
+            const blank = isBlank(el);
+            if (blank !== empty) setEmpty(blank);
+            const nextRows = rowsFor(el);
+            if (nextRows !== rows) setRows(nextRows);
+            persist();
+          }}
+          onPaste={(e) => {
+            const text = e.clipboardData.getData("text/plain");
+            // Copied images (a screenshot, "Copy image") come as files without text; a copy from an office
+            // document brings text and a picture of it, and is pasted as text.
+            const files = [...e.clipboardData.files];
+            if (files.length && !text) {
+              e.preventDefault();
+              const now = new Date();
+              props.onAddFiles(files.map((f) => (pastedName(f, now) === f.name ? f : new File([f], pastedName(f, now), { type: f.type, lastModified: f.lastModified }))));
+              return;
+            }
+            if (text.length < LARGE_PASTE) return;
+            e.preventDefault();
+            setPasted((list) => [...list, text]);
+            pastedRef.current = [...pastedRef.current, text];
+            persist();
+          }}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+              e.preventDefault();
+              send();
+            } else if (e.key === "Escape" && props.generating) {
+              e.preventDefault();
+              props.onStop();
+            }
+          }}
+        />
+        <span id={keysHint} className="visually-hidden">
+          {t.messageKeys}
+        </span>
+        {props.generating ? (
+          <button type="button" className={styles.stop} onClick={props.onStop}>
+            {t.stop}
+          </button>
+        ) : (
+          <button
+            type="submit"
+            className={styles.send}
+            disabled={(empty && pasted.length === 0 && props.files.length === 0) || props.disabled || props.uploading}
+            {...(props.uploading ? { title: t.waitingForUploads } : {})}
+          >
+            {t.send}
+          </button>
+        )}
+      </div>
     </form>
   );
 });

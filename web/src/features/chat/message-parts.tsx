@@ -1,6 +1,7 @@
 import { memo, useState } from "react";
 import type { DocumentPart, ImagePart, Part, TextPart, ToolResultPart, ToolUsePart } from "../../api/types.js";
 import { Markdown } from "../../components/markdown/markdown.js";
+import { MessageFiles } from "./attachments.js";
 import { assertNever } from "../../../../src/shared/parts.js";
 import { t } from "../../i18n/index.js";
 import styles from "./chat.module.css";
@@ -29,6 +30,7 @@ export function MessageParts(props: {
     <>
       {steps.map((step, i) => {
         const live = props.streaming && i === steps.length - 1;
+        const previous = steps[i - 1];
         switch (step.kind) {
           case "text":
             return props.role === "user" ? <UserText key={i} text={step.part.text} /> : <TextStep key={i} part={step.part} streaming={live} />;
@@ -44,8 +46,17 @@ export function MessageParts(props: {
             );
           case "tool":
             return <ToolStep key={i} use={step.use} result={step.result} running={props.streaming && !props.failed} />;
-          case "file":
-            return <FileChip key={i} part={step.part} />;
+          case "file": {
+            // Files next to each other make one row, drawn by the first of them.
+            if (previous?.kind === "file") return null;
+            const row: (ImagePart | DocumentPart)[] = [];
+            for (let k = i; k < steps.length; k++) {
+              const next = steps[k]!;
+              if (next.kind !== "file") break;
+              row.push(next.part);
+            }
+            return <MessageFiles key={i} parts={row} />;
+          }
           default:
             return assertNever(step, "step");
         }
@@ -79,12 +90,6 @@ const ToolStep = memo(function ToolStep(props: { use: ToolUsePart | undefined; r
     </div>
   );
 });
-
-/** An image or a document of a message, as a chip (attachments are shown in full by a later change). */
-function FileChip({ part }: { part: ImagePart | DocumentPart }) {
-  const format = part.format.toUpperCase();
-  return <span className={styles.file}>{part.type === "image" ? t.imageChip(format) : t.documentChip(part.name, format)}</span>;
-}
 
 const COLLAPSE_AT = 3000;
 

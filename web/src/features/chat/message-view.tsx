@@ -1,8 +1,9 @@
 import { memo, useState } from "react";
-import type { Message } from "../../api/types.js";
+import type { DocumentPart, ImagePart, Message, Part } from "../../api/types.js";
 import { copyText } from "../../components/copy.js";
 import { t } from "../../i18n/index.js";
 import { formatCost } from "../settings/format.js";
+import { EditFiles } from "./attachments.js";
 import styles from "./chat.module.css";
 import type { LiveAnswer } from "./live-answer.js";
 import { MessageParts } from "./message-parts.js";
@@ -11,7 +12,8 @@ import { textOf } from "./steps.js";
 export interface MessageActions {
   onRegenerate(message: Message): void;
   onRetry(message: Message): void;
-  onEdit(message: Message, text: string): void;
+  /** Sends the edited text with the files kept (their ids); resolves false when it was refused (the edit stays open). */
+  onEdit(message: Message, text: string, attachments: string[]): Promise<boolean>;
   onSelectVersion(messageId: string): void;
 }
 
@@ -50,10 +52,10 @@ export const MessageView = memo(function MessageView({ message, versions, live, 
       {isUser && editing ? (
         <EditBox
           initial={textOf(parts)}
+          files={parts.filter(isStoredFile)}
           onCancel={() => setEditing(false)}
-          onSave={(value) => {
-            setEditing(false);
-            actions.onEdit(message, value);
+          onSave={async (value, kept) => {
+            if (await actions.onEdit(message, value, kept)) setEditing(false);
           }}
         />
       ) : (
@@ -118,10 +120,18 @@ export const MessageView = memo(function MessageView({ message, versions, live, 
   );
 });
 
-function EditBox(props: { initial: string; onSave: (text: string) => void; onCancel: () => void }) {
+/** A file of a message the edit can keep: an uploaded attachment. */
+function isStoredFile(part: Part): part is (ImagePart | DocumentPart) & { source: { type: "attachment"; id: string } } {
+  return (part.type === "image" || part.type === "document") && part.source.type === "attachment";
+}
+
+function EditBox(props: { initial: string; files: ((ImagePart | DocumentPart) & { source: { type: "attachment"; id: string } })[]; onSave: (text: string, attachments: string[]) => Promise<void>; onCancel: () => void }) {
   const [value, setValue] = useState(props.initial);
+  const [kept, setKept] = useState(props.files);
+  const [saving, setSaving] = useState(false);
   return (
     <div className={styles.edit}>
+      <EditFiles parts={kept} onRemove={(part) => setKept((list) => list.filter((p) => p !== part))} />
       <textarea
         aria-label={t.editMessage}
         value={value}
@@ -135,7 +145,15 @@ function EditBox(props: { initial: string; onSave: (text: string) => void; onCan
         <button type="button" onClick={props.onCancel}>
           {t.cancel}
         </button>
-        <button type="button" className={styles.primary} disabled={!value.trim()} onClick={() => props.onSave(value)}>
+        <button
+          type="button"
+          className={styles.primary}
+          disabled={(!value.trim() && kept.length === 0) || saving}
+          onClick={() => {
+            setSaving(true);
+            void props.onSave(value, kept.map((p) => p.source.id)).finally(() => setSaving(false));
+          }}
+        >
           {t.saveAndSend}
         </button>
       </div>

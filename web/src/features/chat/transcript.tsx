@@ -17,7 +17,9 @@ function estimateHeight(message: Message): number {
   let lines = 0;
   for (const line of text.split("\n")) lines += Math.max(1, Math.ceil(line.length / 95));
   const fences = (text.match(/```/g)?.length ?? 0) / 2;
-  const estimate = 90 + lines * 23 + fences * 50;
+  // A row of files: thumbnails are at most 160 px high, document chips about 50.
+  const files = message.parts.some((p) => p.type === "image") ? 175 : message.parts.some((p) => p.type === "document") ? 65 : 0;
+  const estimate = 90 + lines * 23 + fences * 50 + files;
   estimates.set(message, estimate);
   return estimate;
 }

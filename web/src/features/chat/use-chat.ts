@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, ApiError } from "../../api/client.js";
 import { streamAnswer } from "../../api/sse.js";
-import type { ChatSettings, Message, ThreadDetail } from "../../api/types.js";
+import type { AttachmentInfo, ChatSettings, Message, ThreadDetail } from "../../api/types.js";
 import { emptyLive, foldLive, type LiveAnswer } from "./live-answer.js";
 
 /** Loads a thread, follows its running generation (resuming after reloads and network loss), and acts on it. */
@@ -68,13 +68,26 @@ export function useChat(threadId: string | null, onThreadsChanged: () => void) {
   }, [threadId, reload, follow]);
 
   const send = useCallback(
-    async (id: string, text: string, options: { parentId?: string | null; profile: string; settings: ChatSettings }) => {
-      const started = await api.send(id, { text, ...(options.parentId !== undefined ? { parentId: options.parentId } : {}), profile: options.profile, settings: options.settings });
+    async (
+      id: string,
+      text: string,
+      options: { parentId?: string | null; profile: string; settings: ChatSettings; attachments?: readonly string[]; files?: readonly AttachmentInfo[] },
+    ) => {
+      const files = options.files ?? [];
+      const started = await api.send(id, {
+        text,
+        ...(options.parentId !== undefined ? { parentId: options.parentId } : {}),
+        profile: options.profile,
+        settings: options.settings,
+        ...(options.attachments?.length ? { attachments: [...options.attachments] } : {}),
+      });
       setDetail((d) =>
         d && d.thread.id === id
           ? {
               ...d,
               messages: [...d.messages, started.userMessage, placeholder(started.assistantMessageId, started.userMessage.id, id, options.profile)],
+              // The message's files are the thread's now: shown by name and thumbnail until the next load says so too.
+              attachments: [...d.attachments, ...files.filter((f) => !d.attachments.some((a) => a.id === f.id)).map((f) => ({ ...f, sent: true }))],
               thread: { ...d.thread, activeLeafId: started.assistantMessageId },
               running: { generationId: started.generationId, messageId: started.assistantMessageId },
             }
