@@ -158,6 +158,18 @@ describe("attachments: download, deletion, pending uploads", () => {
     expect(Buffer.from(await doc.arrayBuffer())).toEqual(Buffer.from(files.html()));
   });
 
+  it("removes an upload not yet sent (the composer's Remove), and keeps a sent one with its chat", async () => {
+    const pending = (await upload("draft.md", files.md())).body.attachment;
+    expect((await server.api("DELETE", pending.url)).status).toBe(204);
+    expect((await fetch(server.url + pending.url)).status).toBe(404);
+    const sent = (await upload("kept.md", files.md())).body.attachment;
+    const thread = await newThread();
+    await send(thread, "notes", [sent.id]);
+    const refused = await server.api("DELETE", sent.url);
+    expect(refused.status).toBe(409);
+    expect((await fetch(server.url + sent.url)).status).toBe(200);
+  });
+
   it("stores identical bytes once, deletes a thread's files with it, and removes uploads never sent after a day", async () => {
     const bytes = files.csv();
     const first = (await upload("a.csv", bytes)).body.attachment;

@@ -139,6 +139,16 @@ export async function linkAttachments(tx: Db, blobs: BlobStore, link: { ownerId:
   for (const blob of rows) await blobs.markSent(blob);
 }
 
+/** Removes an upload not yet sent (the composer's Remove); a sent file goes only with its chat. */
+export async function deletePendingAttachment(db: Db, blobs: BlobStore, ownerId: string, id: string): Promise<"deleted" | "sent" | "not_found"> {
+  const row = await getAttachment(db, ownerId, id);
+  if (!row) return "not_found";
+  if (row.message_id !== null) return "sent";
+  await db.deleteFrom("attachments").where("id", "=", id).where("owner_id", "=", ownerId).where("message_id", "is", null).execute();
+  await removeUnreferencedBlobs(db, blobs, ownerId);
+  return "deleted";
+}
+
 /** Removes the attachments of a deleted thread, then the bytes nothing references any more. */
 export async function deleteThreadAttachments(db: Db, blobs: BlobStore, ownerId: string, threadId: string): Promise<void> {
   await db.deleteFrom("attachments").where("owner_id", "=", ownerId).where("thread_id", "=", threadId).execute();

@@ -4,7 +4,7 @@ import { mimeOf } from "../../attachments/detect.js";
 import type { BlobStore } from "../../attachments/blob-store.js";
 import { AttachmentError, formatSize, prepareFile } from "../../attachments/prepare.js";
 import type { DocumentFormat, ImageFormat } from "../../shared/parts.js";
-import { QuotaError, readAttachment, saveUpload } from "../../store/attachments.js";
+import { deletePendingAttachment, QuotaError, readAttachment, saveUpload } from "../../store/attachments.js";
 import type { Db } from "../../store/db.js";
 import { HttpError, notFound } from "../http-errors.js";
 import { idParams } from "../schemas.js";
@@ -82,6 +82,13 @@ export const attachmentRoutes: FastifyPluginAsyncZod<AttachmentRouteOptions> = a
       }
     },
   );
+
+  app.delete("/api/attachments/:id", { schema: { tags: ["attachments"], params: idParams } }, async (request, reply) => {
+    const outcome = await deletePendingAttachment(db, settings.blobs, request.user.id, request.params.id);
+    if (outcome === "not_found") throw notFound("Attachment");
+    if (outcome === "sent") throw new HttpError(409, "attachment_sent", "This file was sent in a message: it stays with its chat (deleting the chat deletes it).");
+    return reply.status(204).send();
+  });
 
   app.get("/api/attachments/:id", { schema: { tags: ["attachments"], params: idParams } }, async (request, reply) => {
     const found = await readAttachment(db, settings.blobs, request.user.id, request.params.id);

@@ -84,6 +84,8 @@ export const api = {
   thread: (id: string) => takePrefetched(id) ?? request<ThreadDetail>("GET", `/api/threads/${id}`),
   updateThread: (id: string, patch: { title?: string; profile?: string; settings?: ChatSettings }) => request<{ thread: Thread }>("PATCH", `/api/threads/${id}`, patch),
   deleteThread: (id: string) => request<void>("DELETE", `/api/threads/${id}`),
+  /** Removes an upload not sent yet (it would otherwise count against the quota until the daily sweep). */
+  deleteAttachment: (id: string) => request<void>("DELETE", `/api/attachments/${id}`),
   setActive: (id: string, messageId: string) => request<{ thread: Thread }>("PUT", `/api/threads/${id}/active`, { messageId }),
   /** `attachments`: ids of uploaded files (POST /api/attachments, see upload.ts), in order; `text` may then be empty. */
   send: (threadId: string, body: { text: string; parentId?: string | null; profile?: string; settings?: ChatSettings; attachments?: string[] }) =>

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { ApiError } from "../../api/client.js";
+import { api, ApiError } from "../../api/client.js";
 import type { AttachmentInfo } from "../../api/types.js";
 import { uploadFile } from "../../api/upload.js";
 import { t } from "../../i18n/index.js";
@@ -86,7 +86,12 @@ export function usePendingFiles(context: CheckContext) {
     });
   }, []);
 
-  const remove = useCallback((key: string) => drop(key), []);
+  // An upload not sent yet is removed on the server too; a file already sent (an edit's) stays with its chat.
+  const remove = useCallback((key: string) => {
+    const info = filesRef.current.find((f) => f.key === key)?.info;
+    if (info && !info.sent) void api.deleteAttachment(info.id).catch(() => undefined);
+    drop(key);
+  }, []);
 
   /** The message was sent with these files: the chips go (the uploads are the server's now). */
   const clear = useCallback(() => {
