@@ -27,7 +27,7 @@ const awsEnv = emulatorEnv(emulator.url);
 const dataDir = mkdtempSync(join(tmpdir(), "bench-attachments-"));
 const port = 19000 + Math.floor(Math.random() * 1000);
 const server = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src", "server", "main.ts")], {
-  env: { ...process.env, ...awsEnv, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, TITLE_GENERATION: "off", LOG_LEVEL: "error", RATE_LIMIT_PER_MINUTE: "1000000", ATTACHMENT_MAX_MB: "40" },
+  env: { ...process.env, ...awsEnv, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, TITLE_GENERATION: "off", LOG_LEVEL: "error", RATE_LIMIT_PER_MINUTE: "1000000", ATTACHMENT_MAX_MB: "40", MALLOC_ARENA_MAX: process.env["MALLOC_ARENA_MAX"] ?? "2" },
   stdio: ["ignore", "inherit", "inherit"],
 });
 const base = `http://127.0.0.1:${port}`;

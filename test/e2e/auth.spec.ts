@@ -86,6 +86,9 @@ test("local accounts: first-run admin, wrong password keeps the email, sign out,
     await dialog.getByLabel("Password", { exact: true }).fill("bob's long password");
     await dialog.getByRole("button", { name: "Add user" }).click();
     await expect(users).toContainText("bob@example.com");
+    // Each user's storage of files (none yet).
+    await expect(users.getByRole("columnheader", { name: "Files" })).toBeVisible();
+    await expect(users.getByRole("row", { name: /bob@example\.com/ })).toContainText("0 bytes");
     await expect(page.getByRole("table", { name: "Audit log" })).toContainText("user.created");
     await expect(page.getByRole("img", { name: /Cost per day over the last 30 days/ })).toBeVisible();
     await expect(page.getByRole("table", { name: "By user and model" })).toContainText("admin@example.com");

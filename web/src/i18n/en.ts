@@ -156,6 +156,8 @@ export const en = {
   never: "never",
   signInMethod: "Sign-in",
   limits: "Limits",
+  /** What a user's attachments take on the server. */
+  storage: "Files",
   monthlyCap: "Monthly cap (USD)",
   monthlyCapHint: "Empty: the server default.",
   ratePerMinute: "Answers per minute",

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
+import { formatSize } from "../../../../src/shared/sizes.js";
 import { api, ApiError } from "../../api/client.js";
 import type { Account, AuditEntry, SessionInfo } from "../../api/types.js";
 import { MenuButton } from "../../components/menu.js";
@@ -93,6 +94,7 @@ export function AdminPage(props: { session: SessionInfo; navigate: (to: string) 
                     <th scope="col">{t.signInMethod}</th>
                     <th scope="col">{t.lastSignIn}</th>
                     <th scope="col">{t.limits}</th>
+                    <th scope="col">{t.storage}</th>
                     <th scope="col">
                       <span className="visually-hidden">{t.actions}</span>
                     </th>
@@ -113,6 +115,7 @@ export function AdminPage(props: { session: SessionInfo; navigate: (to: string) 
                         <td>
                           {t.limitsSummary(u.monthlyCap, u.ratePerMinute)}
                         </td>
+                        <td>{formatSize(u.storageBytes ?? 0)}</td>
                         <td>
                           <MenuButton
                             label={t.userActions(u.email ?? u.name)}
