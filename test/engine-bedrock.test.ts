@@ -22,6 +22,7 @@ interface TurnOptions {
   signal?: AbortSignal;
   provider?: BedrockProvider;
   limits?: { maxCharacters: number | null };
+  maxToolRounds?: number;
 }
 
 async function turn(p: ModelProfile, history: Message[], text: string, options: TurnOptions = {}) {
@@ -37,6 +38,7 @@ async function turn(p: ModelProfile, history: Message[], text: string, options: 
     ...(options.tools ? { tools: options.tools } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.maxToolRounds !== undefined ? { maxToolRounds: options.maxToolRounds } : {}),
   })) {
     events.push(event);
     if (event.type === "done") result = event.result;
@@ -329,5 +331,39 @@ describe("cost and regions", () => {
     expect(env.emulator.requests.map((r) => r.region)).toEqual(["us-east-1", "us-west-2", "us-east-1"]);
     expect(clients.forRegion("us-east-1")).toBe(clients.forRegion("us-east-1"));
     clients.destroy();
+  });
+});
+
+describe("tool loop: parallel calls and the round cap", () => {
+  /** Tools that take a while, so parallel calls show in the elapsed time. */
+  const slow: ToolExecutor = {
+    specs: [{ name: "wait", description: "waits", inputSchema: { type: "object", properties: { ms: { type: "number" } } } }],
+    async call(_name, input) {
+      await new Promise((r) => setTimeout(r, (input as { ms: number }).ms));
+      return { status: "success", content: [{ type: "text", text: `waited ${(input as { ms: number }).ms}` }] };
+    },
+  };
+
+  it("runs several tool calls of one round in parallel, results in the model's order", async () => {
+    const nova = profile("Amazon Nova Pro");
+    env.emulator.enqueue({ blocks: [{ toolUse: { id: "a", name: "wait", input: { ms: 300 } } }, { toolUse: { id: "b", name: "wait", input: { ms: 300 } } }, { toolUse: { id: "c", name: "wait", input: { ms: 100 } } }] });
+    const started = Date.now();
+    const { events } = await turn(nova, [], "wait three times", { tools: slow });
+    expect(Date.now() - started).toBeLessThan(800);
+    expect(events.filter((e) => e.type === "toolResult").map((e) => (e as { result: { toolUseId: string } }).result.toolUseId)).toEqual(["a", "b", "c"]);
+  });
+
+  it("after the cap of tool rounds, one final call without tools and with thinking off answers, with a notice", async () => {
+    const sonnet = profile("Claude 3.7 Sonnet");
+    for (let i = 0; i < 3; i++) env.emulator.enqueue({ blocks: [{ reasoning: `round ${i}` }, { toolUse: { id: `t${i}`, name: "wait", input: { ms: 1 } } }] });
+    const { events, result } = await turn(sonnet, [], "keep calling", { tools: slow, maxToolRounds: 2 });
+    const calls = env.emulator.requests.slice(-4).map((r) => r.body);
+    expect(calls.map((c) => c["toolConfig"] !== undefined)).toEqual([true, true, true, false]);
+    expect(calls.at(-1)!["additionalModelRequestFields"]).toBeUndefined();
+    expect(JSON.stringify(calls.at(-1)!["messages"])).toContain("[Called tool wait with input");
+    expect(events.filter((e) => e.type === "toolResult")).toHaveLength(2);
+    expect(events.find((e) => e.type === "notice")).toMatchObject({ message: expect.stringMatching(/the most allowed is 2/) });
+    expect(result.status).toBe("complete");
+    expect(result.text).not.toBe("");
   });
 });

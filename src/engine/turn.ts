@@ -129,8 +129,15 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
   const specs = tools?.specs.length ? [...tools.specs] : undefined;
   const maxRounds = options.maxToolRounds ?? DEFAULT_MAX_TOOL_ROUNDS;
 
+  /**
+   * Set once the model has asked for tools `maxRounds` times: one last call goes without tools and with thinking off
+   * (the earlier tool blocks are sent as text, as Bedrock requires without a toolConfig, and thinking blocks of a
+   * tool turn may not change), so the user always gets an answer.
+   */
+  let finalCall = false;
   for (let round = 0; ; round++) {
-    const plan = planRequest(profile, settings, specs !== undefined);
+    const offered = finalCall ? undefined : specs;
+    const plan = planRequest(profile, finalCall ? { ...settings, thinking: false, interleaved: false } : settings, offered !== undefined);
     if (round === 0) {
       yield {
         type: "request",
@@ -161,7 +168,7 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
       stream: settings.stream,
       ...(system !== undefined ? { system } : {}),
       ...(plan.reasoning ? { reasoning: plan.reasoning } : {}),
-      ...(specs ? { tools: specs } : {}),
+      ...(offered ? { tools: offered } : {}),
       ...(signal ? { signal } : {}),
     };
     state.beginCall();
@@ -197,19 +204,28 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
 
     const answer = call.message;
     const calls = answer.parts.filter((p) => p.type === "toolUse");
-    if (call.stopReason !== "tool_use" || calls.length === 0 || !tools || round >= maxRounds) {
-      if (calls.length && round >= maxRounds) {
-        yield { type: "notice", message: `Stopped after ${maxRounds} rounds of tool calls; ask again to continue.` };
-      }
+    if (call.stopReason !== "tool_use" || calls.length === 0 || !tools || finalCall) {
       const result = finish("complete");
       yield { type: "done", result };
       return result;
     }
+    if (round >= maxRounds) {
+      // The cap: the model's last tool calls are not run; it answers from what it has.
+      yield { type: "notice", message: `The model asked for tools ${maxRounds + 1} times in one turn, the most allowed is ${maxRounds}: it answered from what the tools had returned so far. Ask again to continue.` };
+      finalCall = true;
+      // Sent, not stored: the conversation must end with the user's side for the model to answer.
+      messages.push(withoutBlankText(answer), { role: "user", parts: [{ type: "text", text: `(The tools were not run: the limit of ${maxRounds} rounds of tool calls in one turn was reached. Answer now with what you have.)` }] });
+      continue;
+    }
 
+    // Several calls in one round run in parallel (each bounded by the executor's timeout); results keep the
+    // model's order, and each is told as soon as it is in.
+    const pending = calls.map((use) =>
+      callTool(tools, use.name, use.input, signal).then((outcome): ToolResultPart => ({ type: "toolResult", toolUseId: use.id, ...outcome })),
+    );
     const results: ToolResultPart[] = [];
-    for (const call of calls) {
-      const outcome = await callTool(tools, call.name, call.input, signal);
-      const result: ToolResultPart = { type: "toolResult", toolUseId: call.id, ...outcome };
+    for (const next of pending) {
+      const result = await next;
       results.push(result);
       yield { type: "toolResult", result };
     }
