@@ -130,6 +130,11 @@ function sampleSchema(schema: ZodLike, candidatesFor: (field: string) => unknown
         return pick(leaf, def["values"] as unknown[], path);
       case "array":
         return [walk(def["element"] as ZodLike, [...path, "0"])];
+      case "record": {
+        // One entry (an HTTP header, say): a key its key schema takes, and a sampled value.
+        const key = ["X-Walker", "walker"].find((k) => (def["keyType"] as ZodLike).safeParse(k).success) ?? "walker";
+        return { [key]: walk(def["valueType"] as ZodLike, [...path, key]) };
+      }
       case "union":
         for (const option of def["options"] as ZodLike[]) {
           const before = out.problems.length;
@@ -171,9 +176,9 @@ function queryString(value: unknown): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Paths: each `:id` filled with an id of the kind its collection holds; encoded variants of a concrete path.
 
-type IdKind = "thread" | "answer" | "generation" | "user" | "attachment";
+type IdKind = "thread" | "answer" | "generation" | "user" | "attachment" | "mcpServer";
 /** The collection a path id belongs to (the segment before it) and the kind of id it takes. */
-const ID_KINDS: Record<string, IdKind> = { threads: "thread", messages: "answer", generations: "generation", users: "user", attachments: "attachment" };
+const ID_KINDS: Record<string, IdKind> = { threads: "thread", messages: "answer", generations: "generation", users: "user", attachments: "attachment", servers: "mcpServer" };
 
 interface Segment {
   text: string;
@@ -261,7 +266,7 @@ describe.each(databases)("route walk on $name", (kind) => {
   let server: ChatServer;
   let alice: Actor;
   let bob: Actor;
-  const ids = { alice: "", carol: "", thread: "", message: "", answer: "", generation: "", attachment: "" };
+  const ids = { alice: "", carol: "", thread: "", message: "", answer: "", generation: "", attachment: "", mcpServer: "" };
   /** Alice's data, which nobody else may ever see. */
   let secrets: string[] = [];
   let walked: Walked[] = [];
@@ -298,6 +303,8 @@ describe.each(databases)("route walk on $name", (kind) => {
     form.append("file", new Blob(["alice's quokka notes"]), "notes.txt");
     const uploaded = await fetch(`${server.url}/api/attachments`, { method: "POST", body: form, headers: { cookie: alice.cookie, origin: server.url, "x-requested-with": "fetch" } });
     ids.attachment = ((await uploaded.json()) as { attachment: { id: string } }).attachment.id;
+    // An MCP server of Alice's (not reachable: the walk checks routes, not connections).
+    ids.mcpServer = (await asAlice("POST", "/api/mcp/servers", { name: "alice-tools", url: "http://127.0.0.1:9/mcp" })).body.server.id as string;
     ids.thread = (await asAlice("POST", "/api/threads", { profile, title: "Alice secret plans" })).body.thread.id;
     env.emulator.enqueue({ blocks: [{ text: "The quokka archipelago is Alice's answer." }] });
     const posted = await asAlice("POST", `/api/threads/${ids.thread}/messages`, { text: "alice's zanzibar question" });
@@ -307,7 +314,7 @@ describe.each(databases)("route walk on $name", (kind) => {
     ids.generation = posted.body.generationId;
     const events = await readEvents(`${server.url}/api/generations/${ids.generation}/events`, { headers: { cookie: alice.cookie } });
     expect(textOf(events.events)).toContain("quokka");
-    secrets = ["Alice secret plans", "zanzibar", "quokka", ALICE.email, CAROL.email, ids.alice, ids.carol, ids.thread, ids.message, ids.answer, ids.generation, ids.attachment];
+    secrets = ["Alice secret plans", "zanzibar", "quokka", ALICE.email, CAROL.email, ids.alice, ids.carol, ids.thread, ids.message, ids.answer, ids.generation, ids.attachment, ids.mcpServer];
 
     // Leaf candidates by field name, then generic ones; each leaf takes the first its schema accepts.
     const byName: Record<string, unknown[]> = { messageId: [ids.answer], parentId: [ids.message], profile: [profile], token: ["walker-setup-token-0123456789"] };
@@ -315,13 +322,14 @@ describe.each(databases)("route walk on $name", (kind) => {
       ...(byName[field] ?? []),
       ...(/email/i.test(field) ? ["walker@example.com"] : []),
       ...(/password/i.test(field) ? ["the walker's long passphrase"] : []),
+      ...(/url$/i.test(field) ? ["http://127.0.0.1:9/walker"] : []),
       ...(/Id$/.test(field) ? [ids.answer, ids.message] : []),
       "walker sample text",
       "1",
       "7.50",
     ];
-    const intruderIds = (k: IdKind) => ({ thread: ids.thread, answer: ids.answer, generation: ids.generation, user: ids.alice, attachment: ids.attachment })[k];
-    const ownerIds = (k: IdKind) => ({ thread: ids.thread, answer: ids.answer, generation: ids.generation, user: ids.carol, attachment: ids.attachment })[k];
+    const intruderIds = (k: IdKind) => ({ thread: ids.thread, answer: ids.answer, generation: ids.generation, user: ids.alice, attachment: ids.attachment, mcpServer: ids.mcpServer })[k];
+    const ownerIds = (k: IdKind) => ({ thread: ids.thread, answer: ids.answer, generation: ids.generation, user: ids.carol, attachment: ids.attachment, mcpServer: ids.mcpServer })[k];
     tableProblems = [];
     walked = [];
     // Wildcard routes serve static files (the API page's assets, the web app): no ids, no bodies, nothing of anyone's.

@@ -58,6 +58,12 @@ const envSchema = z.object({
   ATTACHMENTS_BUCKET: z.string().trim().min(3).optional(),
   /** The account id that owns ATTACHMENTS_BUCKET, sent to Bedrock with S3 locations. */
   ATTACHMENTS_BUCKET_OWNER: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id").optional(),
+  /** The key that seals MCP server headers and tokens at rest: 32 random bytes, base64 (openssl rand -base64 32). */
+  SECRET_KEY: z.string().optional(),
+  /** Earlier SECRET_KEYs (comma-separated), to read what they sealed after a rotation. */
+  SECRET_KEY_PREVIOUS: z.string().optional(),
+  /** 1: MCP servers on private networks (and cloud metadata addresses) may be reached. */
+  MCP_ALLOW_PRIVATE_NETWORKS: z.enum(["0", "1"]).default("0"),
   /** Default per-user monthly spending cap in USD; unset: no cap (admins can set one per user). */
   MONTHLY_SPEND_CAP_USD: z.string().regex(/^\d+(\.\d+)?$/, "must be an amount in dollars such as 25 or 7.50").optional(),
 });

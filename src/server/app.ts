@@ -22,6 +22,9 @@ import { preferencesRoutes } from "./routes/preferences.js";
 import { profilesRoutes } from "./routes/profiles.js";
 import { threadRoutes } from "./routes/threads.js";
 import { attachmentRoutes, type AttachmentSettings } from "./routes/attachments.js";
+import { mcpRoutes } from "./routes/mcp.js";
+import { McpTools, mcpAddressPolicy } from "./mcp.js";
+import { SECRET_KEY_REQUIRED, type SecretKeys } from "../secrets/secret-box.js";
 import { attachmentResolver, attachmentSettings } from "./attachments.js";
 import { sweepPendingAttachments } from "../store/attachments.js";
 import { DOCUMENT_FORMATS, IMAGE_FORMATS } from "../attachments/detect.js";
@@ -73,6 +76,8 @@ export interface AppOptions {
   signInAttemptsPerIp?: number;
   /** Attachment caps and where their bytes live (defaults: 30 MB per file or less by config, 1,000 MB per user, 30 uploads a minute, in the database). */
   attachments?: Partial<AttachmentSettings>;
+  /** MCP tools: the keys that seal server headers, and whether private networks may be reached (MCP_ALLOW_PRIVATE_NETWORKS). */
+  mcp?: { keys?: SecretKeys; allowPrivateNetworks?: boolean; callTimeoutMs?: number };
   /** Time source for sessions, lockouts and limits (tests move it). */
   clock?: () => Date;
 }
@@ -157,8 +162,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   const setupToken = authMode === "local" ? await announceSetup(options.db, clock(), options.publicUrl ?? options.origins[0] ?? "", app.log) : undefined;
 
   const relay = options.relay ?? (options.postgresUrl ? await PostgresRelay.connect(options.postgresUrl, options.db, app.log) : new InProcessRelay());
+  const mcp = new McpTools({
+    db: options.db,
+    keys: options.mcp?.keys ?? { available: false, message: SECRET_KEY_REQUIRED },
+    policy: mcpAddressPolicy(authMode, options.mcp?.allowPrivateNetworks ?? false),
+    ...(options.mcp?.callTimeoutMs ? { callTimeoutMs: options.mcp.callTimeoutMs } : {}),
+  });
+  app.addHook("onClose", async () => mcp.fetch.close());
   const generations = new GenerationManager({
     db: options.db,
+    tools: (ownerId) => mcp.forTurn(ownerId),
     blobs: attachments.blobs,
     files: (ownerId) => attachmentResolver(options.db, attachments.blobs, ownerId),
     provider: options.provider,
@@ -193,6 +206,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   await app.register(preferencesRoutes, { db: options.db });
   await app.register(threadRoutes, { db: options.db, blobs: attachments.blobs, chat, defaultProfile: options.config.defaultProfile.name });
   await app.register(attachmentRoutes, { db: options.db, settings: attachments, clock });
+  await app.register(mcpRoutes, { db: options.db, mcp });
   await app.register(generationRoutes, { generations, streams });
   if (options.webRoot) await serveWeb(app, options.webRoot);
 

@@ -8,6 +8,8 @@ import { AuthConfigError, isLoopbackHost, resolveAuthMode } from "../auth/mode.j
 import { OidcClient, type OidcSettings } from "../auth/oidc.js";
 import { S3BlobStore } from "../attachments/s3-blob-store.js";
 import { buildApp } from "./app.js";
+import { loadSecretKeys } from "../secrets/secret-box.js";
+import { SecretKeyError } from "../secrets/secret-key.js";
 import { ensureWebBuild, ROOT } from "./web-build.js";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
@@ -22,6 +24,8 @@ async function main(): Promise<void> {
   const publicUrl = env.PUBLIC_URL ?? origins[0]!;
   const oidc = authMode === "oidc" ? new OidcClient(oidcSettings(env, publicUrl)) : undefined;
   const db = await openDatabase(env.DATABASE_URL ?? env.DATA_DIR);
+  // Keys for MCP server headers: SECRET_KEY, or on a laptop (AUTH_MODE=none) a key file made once under DATA_DIR.
+  const secretKeys = await loadSecretKeys({ env: process.env, authMode, dataDir: env.DATA_DIR });
   const provider = new BedrockProvider();
   const app = await buildApp({
     config,
@@ -37,6 +41,7 @@ async function main(): Promise<void> {
     logLevel: env.LOG_LEVEL,
     ...(env.BODY_LIMIT_MB ? { bodyLimitBytes: env.BODY_LIMIT_MB * 1024 * 1024 } : {}),
     titleGeneration: env.TITLE_GENERATION,
+    mcp: { keys: secretKeys, allowPrivateNetworks: env.MCP_ALLOW_PRIVATE_NETWORKS === "1" },
     attachments: {
       maxBytes: env.ATTACHMENT_MAX_MB * 1_000_000,
       quotaBytes: env.ATTACHMENT_QUOTA_MB * 1_000_000,
@@ -47,6 +52,7 @@ async function main(): Promise<void> {
     webRoot,
   });
   for (const warning of warnings) app.log.warn(warning);
+  if (secretKeys.available && secretKeys.notice) app.log.warn(secretKeys.notice);
   app.log.info({ config: path, profiles: config.profiles.length, database: env.DATABASE_URL ? "postgres" : env.DATA_DIR, authMode }, "config loaded");
   let closing = false;
   const shutdown = (signal: string) => {
@@ -86,7 +92,7 @@ function oidcSettings(env: ServerEnv, publicUrl: string): OidcSettings {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof EnvError || error instanceof AuthConfigError || error instanceof DatabaseError) {
+  if (error instanceof ConfigError || error instanceof EnvError || error instanceof AuthConfigError || error instanceof DatabaseError || error instanceof SecretKeyError) {
     process.stderr.write(`error: ${error.message}\n`);
   } else {
     process.stderr.write(`error: cannot start the server: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -14,6 +14,7 @@ export interface Database {
   user_preferences: UserPreferencesTable;
   blobs: BlobsTable;
   attachments: AttachmentsTable;
+  mcp_servers: McpServersTable;
   usage_records: UsageRecordsTable;
   audit_log: AuditLogTable;
 }
@@ -95,6 +96,20 @@ export interface AttachmentsTable {
   height: number | null;
   notice: string | null;
   created_at: string;
+}
+
+/** A user's MCP server (Streamable HTTP); headers encrypted at rest. */
+export interface McpServersTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  url: string;
+  headers_encrypted: string | null;
+  enabled: Generated<number>;
+  ask_before_running: Generated<number>;
+  disabled_tools: Generated<string>;
+  created_at: string;
+  updated_at: string;
 }
 
 /** A user's display preferences (src/shared/preferences.ts) as JSON text. */

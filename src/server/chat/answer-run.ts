@@ -11,6 +11,7 @@ import { finishGeneration } from "../../store/generations.js";
 import { errorJson, toClientEvent } from "./client-events.js";
 import { emit, type LiveGeneration } from "./live-generation.js";
 import type { Relay, SeqEvent } from "./relay.js";
+import type { TurnTools } from "../mcp.js";
 
 export interface AnswerContext {
   db: Db;
@@ -18,6 +19,8 @@ export interface AnswerContext {
   config: AppConfig;
   relay: Relay;
   files?: (ownerId: string) => FileResolver;
+  /** The user's MCP tools for one answer (profiles with `tool: true` only). */
+  tools?: (ownerId: string) => Promise<TurnTools | undefined>;
   now: () => Date;
   log: { error: (o: object, m?: string) => void };
   /** A progress save in flight, which the final commit waits for. */
@@ -52,6 +55,20 @@ export async function driveAnswer(context: AnswerContext, live: LiveGeneration, 
 
   emit(live, context.relay, { type: "start", messageId: live.messageId, profile: profile.name, modelId: profile.modelId });
   for (const message of request.notices) emit(live, context.relay, { type: "notice", message });
+  // The user's MCP servers, connected for this answer: a server that fails gives no tools and a notice.
+  let tools: TurnTools | undefined;
+  if (profile.tool && context.tools) {
+    tools = await context.tools(live.ownerId).catch((error: unknown) => {
+      const message = `MCP tools are not available for this answer: ${(error as Error).message}`;
+      notices.push(message);
+      emit(live, context.relay, { type: "notice", message });
+      return undefined;
+    });
+    for (const message of tools?.notices ?? []) {
+      notices.push(message);
+      emit(live, context.relay, { type: "notice", message });
+    }
+  }
   let result: TurnResult | undefined;
   try {
     for await (const event of runTurn({
@@ -64,6 +81,7 @@ export async function driveAnswer(context: AnswerContext, live: LiveGeneration, 
       signal: live.controller.signal,
       state: live.state,
       ...(context.files ? { files: context.files(live.ownerId) } : {}),
+      ...(tools && tools.executor.specs.length ? { tools: tools.executor } : {}),
     })) {
       if (event.type === "reasoning") reasoningStarted ??= Date.now();
       if (event.type === "text" || event.type === "toolUse") endReasoning();
@@ -76,6 +94,7 @@ export async function driveAnswer(context: AnswerContext, live: LiveGeneration, 
     // The engine reports model failures as results; anything thrown here is ours (the database, a bug).
     context.log.error({ err: error, generationId: live.id }, "generation failed unexpectedly");
   } finally {
+    await tools?.close().catch(() => undefined);
     live.ending = true;
     // A progress save may be writing this generation right now: let it finish first.
     await context.saving();

@@ -1,4 +1,5 @@
 import type { BlobStore } from "../../attachments/blob-store.js";
+import type { TurnTools } from "../mcp.js";
 import type { AppConfig, ModelProfile } from "../../config/resolve.js";
 import { promptCharacters, worstCaseCost } from "../../engine/cost.js";
 import type { FileResolver } from "../../engine/files.js";
@@ -47,6 +48,8 @@ export interface GenerationOptions {
   files?: (ownerId: string) => FileResolver;
   /** Where attachment bytes live (a question's files are linked to it when it is stored). */
   blobs?: BlobStore;
+  /** The user's MCP tools for one answer. */
+  tools?: (ownerId: string) => Promise<TurnTools | undefined>;
 }
 
 export interface StartRequest {
@@ -96,7 +99,7 @@ export class GenerationManager {
     const multiInstance = options.multiInstance === true;
     this.progress = new ProgressSaver({ db: options.db, live: this.live, flushMs: options.flushMs ?? 250, multiInstance, now, log: options.log });
     this.orphans = new OrphanRecovery({ db: options.db, multiInstance, isLive: (id) => this.live.has(id), now, log: options.log });
-    this.answers = { db: options.db, provider: options.provider, config: options.config, relay: options.relay, now, log: options.log, saving: () => this.progress.saving, ...(options.files ? { files: options.files } : {}) };
+    this.answers = { db: options.db, provider: options.provider, config: options.config, relay: options.relay, now, log: options.log, saving: () => this.progress.saving, ...(options.files ? { files: options.files } : {}), ...(options.tools ? { tools: options.tools } : {}) };
     this.titles = {
       db: options.db,
       provider: options.provider,

@@ -10,6 +10,7 @@ import * as m006 from "./006-search-keyed-rows.js";
 import * as m007 from "./007-security.js";
 import * as m008 from "./008-preferences.js";
 import * as m009 from "./009-attachments.js";
+import * as m010 from "./010-mcp-servers.js";
 
 /** A migration whose DDL differs per database engine. */
 export interface DialectMigration {
@@ -25,7 +26,7 @@ export function migrationsFor(dialect: Dialect): MigrationProvider {
   const bind = (m: DialectMigration): Migration => ({ up: (db) => m.up(db, dialect), down: (db) => m.down(db, dialect) });
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { "001-initial": bind(m001), "002-search": bind(m002), "003-accounts": bind(m003), "004-generation-heartbeat": bind(m004), "005-search-prefix-index": bind(m005), "006-search-keyed-rows": bind(m006), "007-security": bind(m007), "008-preferences": bind(m008), "009-attachments": bind(m009) };
+      return { "001-initial": bind(m001), "002-search": bind(m002), "003-accounts": bind(m003), "004-generation-heartbeat": bind(m004), "005-search-prefix-index": bind(m005), "006-search-keyed-rows": bind(m006), "007-security": bind(m007), "008-preferences": bind(m008), "009-attachments": bind(m009), "010-mcp-servers": bind(m010) };
     },
   };
 }
