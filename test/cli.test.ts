@@ -115,6 +115,8 @@ describe("cli chat: usage errors exit 2 and say why, without calling Bedrock", (
     [["--thinking", "--no-thinking", "q"], /contradict/],
     [["--bogus", "q"], /Unknown option '--bogus'/],
     [["--attach", "no-such-file.pdf", "q"], /cannot read no-such-file\.pdf: no such file; nothing was sent/],
+    [["--profile", "DeepSeek R1", "--mcp", "x=http://127.0.0.1:9/mcp", "q"], /^usage error: profile "DeepSeek R1" does not use tools, so --mcp and --mcp-stdio cannot be used with it\. Profiles with tools:\n {2}Claude Sonnet 4\.5\n[\s\S]*\n {2}Qwen 3 235B\n$/],
+    [["--mcp", "no-url", "q"], /--mcp expects NAME=URL, not "no-url"/],
   ])("%j", async (args, message) => {
     const run = await chat(args);
     expect(run.code).toBe(2);

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { ReasoningEffort } from "../engine/provider.js";
 import { DEFAULT_EFFORT, EFFORTS, LIMITS, type SettingsInput } from "../engine/settings.js";
+import { DEFAULT_CALL_TIMEOUT_MS, type McpServerConfig } from "../tools/connection.js";
 
 export class UsageError extends Error {
   override readonly name = "UsageError";
@@ -26,6 +27,9 @@ Options:
   --max-tokens N         ${LIMITS.maxTokens.min}..the model's maxTokens (default min(maxTokens/2, ${LIMITS.maxTokens.cap}))
   --system TEXT          system prompt for this conversation ({{TODAY}} and {{UTC_TIME}} are substituted)
   --attach PATH          attach a file (repeatable)
+  --mcp NAME=URL         use the tools of an MCP server over Streamable HTTP (repeatable; tools run without asking)
+  --mcp-stdio NAME=CMD   use the tools of an MCP server started as CMD ("program args", repeatable)
+  --tool-timeout S       seconds one tool call may take (default ${DEFAULT_CALL_TIMEOUT_MS / 1000})
   --no-stream            use Converse instead of ConverseStream
   --json                 print one JSON line per turn instead of streaming text
   -h, --help             show this help`;
@@ -35,6 +39,10 @@ export interface ChatArgs {
   profile?: string;
   settings: SettingsInput;
   attachments: string[];
+  /** MCP servers from --mcp and --mcp-stdio, in the order given. */
+  mcp: McpServerConfig[];
+  /** --tool-timeout in milliseconds. */
+  toolTimeoutMs?: number;
   json: boolean;
   message?: string;
   help: boolean;
@@ -60,6 +68,9 @@ export function parseChatArgs(argv: string[]): ChatArgs {
         "max-tokens": { type: "string" },
         system: { type: "string" },
         attach: { type: "string", multiple: true },
+        mcp: { type: "string", multiple: true },
+        "mcp-stdio": { type: "string", multiple: true },
+        "tool-timeout": { type: "string" },
         "no-stream": { type: "boolean" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -86,11 +97,23 @@ export function parseChatArgs(argv: string[]): ChatArgs {
     ...(values["no-stream"] ? { stream: false } : {}),
   };
   const message = positionals.join(" ");
+  const mcp = mcpServers(values.mcp ?? [], values["mcp-stdio"] ?? []);
+  const toolTimeout = values["tool-timeout"];
+  let toolTimeoutMs: number | undefined;
+  if (toolTimeout !== undefined) {
+    const seconds = Number(toolTimeout);
+    if (toolTimeout.trim() === "" || !Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
+      throw new UsageError(`--tool-timeout expects seconds from more than 0 to 3600, not "${toolTimeout}"`);
+    }
+    toolTimeoutMs = Math.round(seconds * 1000);
+  }
   return {
     ...(values.config !== undefined ? { configPath: values.config } : {}),
     ...(values.profile !== undefined ? { profile: values.profile } : {}),
     settings,
     attachments: values.attach ?? [],
+    mcp,
+    ...(toolTimeoutMs !== undefined ? { toolTimeoutMs } : {}),
     json: values.json ?? false,
     ...(message.trim() !== "" ? { message } : {}),
     help: values.help ?? false,
@@ -102,4 +125,79 @@ function optionalNumber<K extends keyof SettingsInput>(flag: string, text: strin
   const value = Number(text);
   if (text.trim() === "" || !Number.isFinite(value)) throw new UsageError(`${flag} expects a number, not "${text}"`);
   return { [key]: value };
+}
+
+/** --mcp NAME=URL and --mcp-stdio NAME='program args' as server configs; names must be distinct. */
+function mcpServers(http: readonly string[], stdio: readonly string[]): McpServerConfig[] {
+  const servers: McpServerConfig[] = [];
+  const split = (flag: string, value: string, what: string): [string, string] => {
+    const at = value.indexOf("=");
+    const name = at > 0 ? value.slice(0, at).trim() : "";
+    const rest = at > 0 ? value.slice(at + 1).trim() : "";
+    if (name === "" || rest === "") throw new UsageError(`${flag} expects NAME=${what}, not "${value}"`);
+    if (servers.some((s) => s.name === name)) throw new UsageError(`two MCP servers are named "${name}"; give each its own name`);
+    return [name, rest];
+  };
+  for (const value of http) {
+    const [name, url] = split("--mcp", value, "URL");
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) throw new UsageError(`--mcp ${name}: "${url}" is not an http:// or https:// URL`);
+    servers.push({ name, transport: "http", url });
+  }
+  for (const value of stdio) {
+    const [name, commandLine] = split("--mcp-stdio", value, "'program args'");
+    const words = splitCommandLine(commandLine);
+    if (words === undefined) throw new UsageError(`--mcp-stdio ${name}: unbalanced quotes in "${commandLine}"`);
+    const [command, ...args] = words;
+    if (!command) throw new UsageError(`--mcp-stdio expects NAME='program args', not "${value}"`);
+    servers.push({ name, transport: "stdio", command, args });
+  }
+  return servers;
+}
+
+/**
+ * A command line split into words as a POSIX shell would, without running one: whitespace separates words,
+ * '…' is literal, "…" allows \" and \\, a backslash outside quotes escapes the next character. Undefined for an
+ * unbalanced quote. No variables, globs or redirections.
+ */
+export function splitCommandLine(line: string): string[] | undefined {
+  const words: string[] = [];
+  let word = "";
+  let inWord = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) return undefined;
+      word += line.slice(i + 1, end);
+      inWord = true;
+      i = end;
+    } else if (c === '"') {
+      let j = i + 1;
+      for (; j < line.length && line[j] !== '"'; j++) {
+        if (line[j] === "\\" && (line[j + 1] === '"' || line[j + 1] === "\\")) j++;
+        word += line[j];
+      }
+      if (j >= line.length) return undefined;
+      inWord = true;
+      i = j;
+    } else if (c === "\\" && i + 1 < line.length) {
+      word += line[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
 }

@@ -3,8 +3,12 @@ import { findConfigFile, loadConfig } from "../config/load.js";
 import { findProfile } from "../config/resolve.js";
 import { resolveSettings } from "../engine/settings.js";
 import { runTurn, type SentRequest, type TurnResult } from "../engine/turn.js";
-import { assertNever, type Message } from "../engine/types.js";
+import { assertNever, type Message, type ToolResultPart } from "../engine/types.js";
+import { networkPolicy } from "../net/address-policy.js";
+import { createSafeFetch } from "../net/safe-fetch.js";
 import { BedrockProvider } from "../providers/bedrock/provider.js";
+import { toolResultText } from "../shared/parts.js";
+import { Toolset } from "../tools/toolset.js";
 import { attachmentParts } from "./attachments.js";
 import { CHAT_USAGE, parseChatArgs, UsageError } from "./chat-args.js";
 
@@ -27,11 +31,31 @@ export async function chatCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
   if (!profile) {
     throw new UsageError(`unknown profile "${args.profile}". Available profiles:\n${config.profiles.map((p) => `  ${p.name}`).join("\n")}`);
   }
+  if (args.mcp.length > 0 && !profile.tool) {
+    const withTools = config.profiles.filter((p) => p.tool).map((p) => `  ${p.name}`);
+    throw new UsageError(
+      `profile "${profile.name}" does not use tools, so --mcp and --mcp-stdio cannot be used with it. ${withTools.length ? `Profiles with tools:\n${withTools.join("\n")}` : "No profile in the config uses tools."}`,
+    );
+  }
   const settings = resolveSettings(profile, args.settings);
   // Files go with the first turn; a refused file is a usage error before anything is sent.
   let files = await attachmentParts(args.attachments, profile, config, env);
   for (const notice of files.notices) io.stderr.write(`note: ${notice}\n`);
   const provider = new BedrockProvider();
+  // MCP tools run without asking (the CLI is for scripting). A server that fails is a note; the turn runs without it.
+  // HTTP goes through the SSRF-safe fetch with the CLI's rule: this machine's private networks are the user's own;
+  // cloud metadata addresses are refused unless MCP_ALLOW_PRIVATE_NETWORKS=1.
+  const mcpFetch = args.mcp.some((s) => s.transport === "http")
+    ? createSafeFetch({ policy: networkPolicy({ mode: "cli", allowPrivateNetworks: env["MCP_ALLOW_PRIVATE_NETWORKS"] === "1" }), bodyTimeoutMs: 0 })
+    : undefined;
+  const toolset = args.mcp.length
+    ? await Toolset.connect(args.mcp, {
+        ...(mcpFetch ? { fetch: mcpFetch } : {}),
+        ...(args.toolTimeoutMs !== undefined ? { callTimeoutMs: args.toolTimeoutMs } : {}),
+        results: { images: profile.vision },
+      })
+    : undefined;
+  for (const notice of toolset?.notices() ?? []) io.stderr.write(`note: ${notice}\n`);
   const dim = io.stderr.isTTY ? (s: string) => `\x1b[2m${s}\x1b[22m` : (s: string) => s;
   const history: Message[] = [];
 
@@ -45,7 +69,9 @@ export async function chatCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
       let sent: SentRequest | undefined;
       let result: TurnResult | undefined;
       let reasoningOpen = false;
-      for await (const event of runTurn({ provider, profile, history, input, settings, limits: config, signal: abort.signal })) {
+      const toolUses = new Map<string, { name: string; input: unknown }>();
+      const toolCalls: ToolCall[] = [];
+      for await (const event of runTurn({ provider, profile, history, input, settings, limits: config, signal: abort.signal, ...(toolset ? { tools: toolset } : {}) })) {
         switch (event.type) {
           case "request":
             sent = event.request;
@@ -69,13 +95,24 @@ export async function chatCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
           case "done":
             result = event.result;
             break;
+          case "toolUse":
+            toolUses.set(event.id, { name: event.name, input: event.input });
+            break;
+          case "toolResult": {
+            const call = toolCall(event.result, toolUses, toolset);
+            toolCalls.push(call);
+            if (!args.json) {
+              if (reasoningOpen) io.stderr.write("\n");
+              reasoningOpen = false;
+              io.stderr.write(dim(`[tool ${call.name}${call.server ? ` (${call.server})` : ""}: ${call.isError ? "error" : "ok"}]\n`));
+            }
+            break;
+          }
           // Shown through the result (errors, usage) or not at all (the rest of the model's blocks).
           case "error":
           case "usage":
           case "reasoningSignature":
           case "redactedReasoning":
-          case "toolUse":
-          case "toolResult":
           case "stop":
             break;
           default:
@@ -94,12 +131,14 @@ export async function chatCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
         io.stderr.write("stopped\n");
         return 130;
       }
-      if (args.json) io.stdout.write(`${JSON.stringify(jsonLine(result, sent))}\n`);
+      if (args.json) io.stdout.write(`${JSON.stringify({ ...jsonLine(result, sent), ...(toolset ? { toolCalls: toolCalls.map(({ server: _server, ...call }) => call) } : {}) })}\n`);
       history.push(input, ...result.messages);
     }
   } finally {
     process.off("SIGINT", onSigint);
     provider.clients.destroy();
+    await toolset?.close();
+    await mcpFetch?.close();
   }
   return 0;
 }
@@ -114,6 +153,27 @@ async function* turns(message: string | undefined, stdin: NodeJS.ReadableStream,
     if (line.trim() !== "") yield line;
   }
   if (filesPending()) yield "";
+}
+
+/** One tool call of a turn as --json shows it (`name` is the MCP tool's own name). */
+interface ToolCall {
+  name: string;
+  server?: string;
+  input: unknown;
+  result: string;
+  isError: boolean;
+}
+
+function toolCall(result: ToolResultPart, uses: ReadonlyMap<string, { name: string; input: unknown }>, toolset: Toolset | undefined): ToolCall {
+  const use = uses.get(result.toolUseId);
+  const ref = use ? toolset?.lookup(use.name) : undefined;
+  return {
+    name: ref?.tool ?? use?.name ?? "",
+    ...(ref ? { server: ref.server } : {}),
+    input: use?.input ?? null,
+    result: toolResultText(result.content),
+    isError: result.status === "error",
+  };
 }
 
 function jsonLine(result: TurnResult, sent: SentRequest | undefined) {
