@@ -9,7 +9,7 @@ export const FILES_ONLY_TEXT = "(See the attached files.)";
 
 type FilePart = ImagePart | DocumentPart;
 
-const displayName = (part: FilePart) => part.fileName ?? (part.type === "document" ? part.name : `an ${part.format.toUpperCase()} image`);
+const displayName = (part: FilePart) => part.fileName ?? (part.type === "document" ? part.name : `a ${part.format.toUpperCase()} image`);
 
 /**
  * Makes the files of a request fit the profile and Bedrock's rules, without ever sending a request Bedrock would
@@ -19,14 +19,14 @@ const displayName = (part: FilePart) => part.fileName ?? (part.type === "documen
  * Messages without files are returned as they are.
  */
 export function fitFilesToRequest(messages: readonly Message[], profile: ModelProfile): { messages: Message[]; notices: string[] } {
-  if (!messages.some((m) => m.parts.some(isFile))) return { messages: [...messages], notices: [] };
+  if (!messages.some((m) => m.parts.some(carriesFile))) return { messages: [...messages], notices: [] };
   const unsupported: string[] = [];
   let overCount = 0;
   // Newest first: when there are too many, the oldest files give way.
   const keep = new Map<FilePart, boolean>();
   const counts = { images: 0, documents: 0 };
   for (let i = messages.length - 1; i >= 0; i--) {
-    for (const part of messages[i]!.parts.filter(isFile).reverse()) {
+    for (const part of filesOf(messages[i]!.parts).reverse()) {
       const slot = part.type === "image" ? "images" : "documents";
       const accepted = part.type === "image" ? profile.vision : profile.document;
       const fits = accepted && counts[slot] < REQUEST_FILE_LIMITS[slot];
@@ -37,11 +37,17 @@ export function fitFilesToRequest(messages: readonly Message[], profile: ModelPr
     }
   }
   const usedNames = new Set<string>();
+  const stub = (part: FilePart) => `[${displayName(part)} was attached here; not sent to this model]`;
   const out = messages.map((message): Message => {
-    if (!message.parts.some(isFile)) return message;
+    if (!message.parts.some(carriesFile)) return message;
     const parts: Part[] = message.parts.map((part): Part => {
+      // Images a tool returned count like any other and stand in as text the same way.
+      if (part.type === "toolResult") {
+        if (!part.content.some((c) => c.type === "image" && !keep.get(c))) return part;
+        return { ...part, content: part.content.map((c) => (c.type === "image" && !keep.get(c) ? { type: "text" as const, text: stub(c) } : c)) };
+      }
       if (!isFile(part)) return part;
-      if (!keep.get(part)) return { type: "text", text: `[${displayName(part)} was attached here; not sent to this model]` };
+      if (!keep.get(part)) return { type: "text", text: stub(part) };
       if (part.type !== "document") return part;
       const name = uniqueName(part.name, usedNames);
       return name === part.name ? part : { ...part, name };
@@ -64,6 +70,15 @@ export function fitFilesToRequest(messages: readonly Message[], profile: ModelPr
 
 function isFile(part: Part): part is FilePart {
   return part.type === "image" || part.type === "document";
+}
+
+function carriesFile(part: Part): boolean {
+  return isFile(part) || (part.type === "toolResult" && part.content.some((c) => c.type === "image"));
+}
+
+/** A message's files in order, images inside tool results included. */
+function filesOf(parts: readonly Part[]): FilePart[] {
+  return parts.flatMap((part): FilePart[] => (isFile(part) ? [part] : part.type === "toolResult" ? part.content.filter((c): c is ImagePart => c.type === "image") : []));
 }
 
 /** `name`, or `name (2)`, `name (3)`, ... when the request already has it (Bedrock wants unique document names). */
