@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SecretBox } from "../src/secrets/secret-box.js";
+import { McpTools } from "../src/server/mcp.js";
 import { startEverythingHttp, type EverythingHttp } from "./mcp/everything.js";
 import { useBedrockEmulator } from "./helpers/bedrock-env.js";
 import { readEvents, signIn, startChatServer, waitFor, type ChatServer, type Session } from "./helpers/chat-server.js";
@@ -82,6 +83,27 @@ describe.each(databases)("MCP servers per user on $name", (kind) => {
     const second = await alice.api("POST", `/api/threads/${plain}/messages`, { text: "no tools here" });
     await readEvents(`${server.url}/api/generations/${second.body.generationId}/events`, { headers: { cookie: alice.cookie } });
     expect(env.emulator.requests.at(-1)!.body["toolConfig"]).toBeUndefined();
+  });
+
+  it("keeps a user's connections for the next answers and replaces them when the servers change", async () => {
+    const mcp = new McpTools({ db: server.db, keys: { available: true, box, source: "SECRET_KEY" }, policy: { allowPrivate: true, allowMetadata: false } });
+    try {
+      const aliceId = (await alice.api("GET", "/api/session")).body.user.id as string;
+      const first = (await mcp.forTurn(aliceId))!;
+      await first.close();
+      const second = (await mcp.forTurn(aliceId))!;
+      expect(second.executor).toBe(first.executor);
+      await second.close();
+      const [row] = await server.db.selectFrom("mcp_servers").select("id").where("owner_id", "=", aliceId).execute();
+      await server.db.updateTable("mcp_servers").set({ disabled_tools: JSON.stringify(["echo"]) }).where("id", "=", row!.id).execute();
+      const third = (await mcp.forTurn(aliceId))!;
+      expect(third.executor).not.toBe(first.executor);
+      expect(third.executor.specs.map((t) => t.name)).not.toContain("everything__echo");
+      await third.close();
+      await server.db.updateTable("mcp_servers").set({ disabled_tools: "[]" }).where("id", "=", row!.id).execute();
+    } finally {
+      await mcp.closeAll();
+    }
   });
 
   it("a server that cannot be reached gives no tools and a notice; the answer still comes", async () => {

@@ -168,7 +168,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     policy: mcpAddressPolicy(authMode, options.mcp?.allowPrivateNetworks ?? false),
     ...(options.mcp?.callTimeoutMs ? { callTimeoutMs: options.mcp.callTimeoutMs } : {}),
   });
-  app.addHook("onClose", async () => mcp.fetch.close());
+  app.addHook("onClose", async () => mcp.closeAll());
   const generations = new GenerationManager({
     db: options.db,
     tools: (ownerId) => mcp.forTurn(ownerId),

@@ -8,6 +8,18 @@ import { Toolset } from "../tools/toolset.js";
 import type { Db } from "../store/db.js";
 import { listServers, type McpServerRow } from "../store/mcp-servers.js";
 
+/** How long a user's MCP connections stay open without an answer using them. */
+export const IDLE_CLOSE_MS = 5 * 60_000;
+
+interface PooledTools {
+  /** The servers' configs and switched-off tools they were made from: a change makes a new pool. */
+  key: string;
+  toolset: Toolset;
+  /** Answers using it now. */
+  users: number;
+  idle: NodeJS.Timeout | undefined;
+}
+
 /** The tools of one user's answer: the executor for the engine, what to tell the user, and closing. */
 export interface TurnTools {
   executor: ToolExecutor;
@@ -64,22 +76,79 @@ export class McpTools {
     return { config: { name: row.name, transport: "http", url: row.url, ...(Object.keys(headers).length ? { headers } : {}) }, ...(problem ? { problem } : {}) };
   }
 
-  /** Connects the user's enabled servers for one answer; undefined when they have none. */
+  /**
+   * The user's enabled servers' tools for one answer; undefined when they have none. Connections are kept per user
+   * and reused by the next answers (a server that failed is tried again each time); they close after
+   * IDLE_CLOSE_MS without an answer, and are replaced when the user's servers change.
+   */
   async forTurn(ownerId: string): Promise<TurnTools | undefined> {
     const rows = (await listServers(this.options.db, ownerId)).filter((r) => r.enabled === 1);
-    if (rows.length === 0) return undefined;
+    if (rows.length === 0) {
+      this.retire(ownerId);
+      return undefined;
+    }
     const problems: string[] = [];
     const configs = rows.map((row) => {
       const { config, problem } = this.configOf(row);
       if (problem) problems.push(problem);
       return config;
     });
-    const off = new Map(rows.map((r) => [r.name, new Set(JSON.parse(r.disabled_tools) as string[])]));
-    const toolset = await Toolset.connect(configs, {
-      fetch: this.fetch,
-      filter: (server, tool) => !off.get(server)?.has(tool.name),
-      ...(this.options.callTimeoutMs ? { callTimeoutMs: this.options.callTimeoutMs } : {}),
-    });
-    return { executor: toolset, notices: [...problems, ...toolset.notices()], close: () => toolset.close() };
+    const key = JSON.stringify({ configs, off: rows.map((r) => [r.name, r.disabled_tools]) });
+    let entry = this.pools.get(ownerId);
+    if (entry && entry.key !== key) {
+      this.retire(ownerId);
+      entry = undefined;
+    }
+    if (!entry) {
+      const off = new Map(rows.map((r) => [r.name, new Set(JSON.parse(r.disabled_tools) as string[])]));
+      const toolset = new Toolset(configs, {
+        fetch: this.fetch,
+        filter: (server, tool) => !off.get(server)?.has(tool.name),
+        ...(this.options.callTimeoutMs ? { callTimeoutMs: this.options.callTimeoutMs } : {}),
+      });
+      entry = { key, toolset, users: 0, idle: undefined };
+      this.pools.set(ownerId, entry);
+    }
+    const pooled = entry;
+    pooled.users++;
+    clearTimeout(pooled.idle);
+    await pooled.toolset.connectAll();
+    let released = false;
+    return {
+      executor: pooled.toolset,
+      notices: [...problems, ...pooled.toolset.notices()],
+      close: async () => {
+        if (released) return;
+        released = true;
+        pooled.users--;
+        if (pooled.users === 0) pooled.idle = setTimeout(() => this.retire(ownerId, pooled), IDLE_CLOSE_MS).unref();
+      },
+    };
   }
+
+  /** The user's servers changed: their pooled connections close (now, or when the answers using them end). */
+  invalidate(ownerId: string): void {
+    this.retire(ownerId);
+  }
+
+  private retire(ownerId: string, only?: PooledTools): void {
+    const entry = this.pools.get(ownerId);
+    if (!entry || (only && entry !== only)) return;
+    this.pools.delete(ownerId);
+    clearTimeout(entry.idle);
+    // Answers still using it keep their tools until they end; the connections close once nobody uses them.
+    const closeWhenFree = () => (entry.users === 0 ? void entry.toolset.close().catch(() => undefined) : setTimeout(closeWhenFree, 1000).unref());
+    closeWhenFree();
+  }
+
+  /** Server shutdown: every pooled connection closes. */
+  async closeAll(): Promise<void> {
+    const entries = [...this.pools.values()];
+    this.pools.clear();
+    for (const entry of entries) clearTimeout(entry.idle);
+    await Promise.all(entries.map((e) => e.toolset.close().catch(() => undefined)));
+    await this.fetch.close();
+  }
+
+  private readonly pools = new Map<string, PooledTools>();
 }

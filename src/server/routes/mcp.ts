@@ -42,6 +42,7 @@ export const mcpRoutes: FastifyPluginAsyncZod<{ db: Db; mcp: McpTools }> = async
       const id = newId();
       try {
         const row = await addServer(db, request.user.id, { id, name: request.body.name, url: request.body.url, headersEncrypted: seal(id, request.body.headers) ?? null });
+        mcp.invalidate(request.user.id);
         return reply.status(201).send({ server: info(row) });
       } catch (error) {
         if (error instanceof DuplicateServerError) throw new HttpError(409, "duplicate_server", error.message);
@@ -64,12 +65,14 @@ export const mcpRoutes: FastifyPluginAsyncZod<{ db: Db; mcp: McpTools }> = async
       const { headers: values, ...rest } = request.body;
       const sealed = seal(request.params.id, values);
       const row = await updateServer(db, request.user.id, request.params.id, { ...rest, ...(sealed !== undefined ? { headersEncrypted: sealed } : {}) });
+      mcp.invalidate(request.user.id);
       return { server: info(row!) };
     },
   );
 
   app.delete("/api/mcp/servers/:id", { schema: { tags: ["mcp"], params: idParams } }, async (request, reply) => {
     if (!(await removeServer(db, request.user.id, request.params.id))) throw notFound("MCP server");
+    mcp.invalidate(request.user.id);
     return reply.status(204).send();
   });
 
