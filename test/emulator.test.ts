@@ -293,3 +293,124 @@ describe("Bedrock emulator: images and documents (reference 1.3 limits, 10.4 S3 
     expect(env.emulator.requests.map((r) => [r.status, r.completed])).toEqual([[400, false]]);
   });
 });
+
+describe("Bedrock emulator: tool schemas and tool results (reference 10.1, 10.3)", () => {
+  const NOVA = "us.amazon.nova-pro-v1:0";
+  const LLAMA = "us.meta.llama4-scout-17b-instruct-v1:0";
+  type Tool = NonNullable<NonNullable<ConverseCommandInput["toolConfig"]>["tools"]>[number];
+  const tool = (name: string, json: Record<string, unknown>, description?: string): Tool => ({ toolSpec: { name, ...(description !== undefined ? { description } : {}), inputSchema: { json: json as never } } });
+  /** A harmless first tool, so that the offending one is at index 1 (0-based) / 2 (1-based). */
+  const first = tool("first", { type: "object", properties: { a: { type: "string" } } }, "The first tool");
+  const withTools = (modelId: string, ...tools: Tool[]): Partial<ConverseCommandInput> => ({ modelId, toolConfig: { tools } });
+  const accepted = async (input: Partial<ConverseCommandInput>) => {
+    const out = await client.send(new ConverseCommand({ modelId: CLAUDE, messages: [u("hi")], ...input } as ConverseCommandInput));
+    expect(out.output?.message?.role).toBe("assistant");
+  };
+  /** `n` parameters each with a union type: type lists and anyOf alternately. */
+  const unionProperties = (n: number, prefix: string) =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, i % 2 === 0 ? { type: ["string", "number"] } : { anyOf: [{ type: "string" }, { type: "integer" }] }]));
+
+  it.each<[string, unknown, string, string]>([
+    ["null", null, "$.properties", "null found"],
+    ["a list", [{ type: "string" }], "$.properties", "array found"],
+    ["a string", "a, b", "$.properties", "string found"],
+    ["an integer", 1, "$.properties", "integer found"],
+  ])("any model: properties must be an object (Bedrock's meta-validation, $.properties: null found, object expected): properties %s", async (_what, properties, at, found) => {
+    for (const modelId of [CLAUDE, NOVA, LLAMA]) {
+      expect(await rejection(withTools(modelId, first, tool("f", { type: "object", properties })))).toEqual({
+        name: "ValidationException",
+        message: `The json schema definition at toolConfig.tools.1.toolSpec.inputSchema is invalid. Fix the following errors and try again: ${at}: ${found}, object expected`,
+      });
+    }
+  });
+
+  it("any model: properties must be an object in nested schemas too (emulator's stricter reading: the reference records the root only)", async () => {
+    const json = { type: "object", properties: { options: { type: "object", properties: null } } };
+    expect(await rejection(withTools(NOVA, tool("f", json)))).toEqual({
+      name: "ValidationException",
+      message: "The json schema definition at toolConfig.tools.0.toolSpec.inputSchema is invalid. Fix the following errors and try again: $.properties.options.properties: null found, object expected",
+    });
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ["at the root (MCP servers send {})", { type: "object", properties: { a: { type: "string" } }, required: {} }],
+    ["in a nested object (same text assumed)", { type: "object", properties: { options: { type: "object", properties: { hourly: { type: "boolean" } }, required: {} } } }],
+    ["as a string, inside anyOf", { type: "object", properties: { x: { anyOf: [{ type: "object", required: "a" }, { type: "string" }] } } }],
+  ])("Claude: required must be a list (tools.k.custom.input_schema.required: Input should be a valid list): %s", async (_what, json) => {
+    expect(await rejection(withTools(CLAUDE, first, tool("f", json)))).toEqual({
+      name: "ValidationException",
+      message: "The model returned the following errors: tools.1.custom.input_schema.required: Input should be a valid list",
+    });
+  });
+
+  it.each<[string, string, Record<string, unknown>]>([
+    ["into $defs", "#/$defs/City", { type: "object", $defs: { Town: { type: "string" } }, properties: { city: { $ref: "#/$defs/City" } } }],
+    ["into definitions, from a nested item", "#/definitions/Tag", { type: "object", properties: { tags: { type: "array", items: { $ref: "#/definitions/Tag" } } } }],
+    ["outside the schema (a URL)", "https://example.com/city.json", { type: "object", properties: { city: { $ref: "https://example.com/city.json" } } }],
+  ])("Claude: a $ref must point to a definition that exists (tools.k.custom: Invalid schema: Reference to non-existent definition): %s", async (_what, ref, json) => {
+    expect(await rejection(withTools(CLAUDE, first, tool("f", json)))).toEqual({
+      name: "ValidationException",
+      message: `The model returned the following errors: tools.1.custom: Invalid schema: Reference to non-existent definition: ${ref}`,
+    });
+  });
+
+  it("Claude: $ref into $defs, additionalProperties and properties: {} are accepted (recorded)", async () => {
+    await accepted(
+      withTools(
+        CLAUDE,
+        tool("f", { type: "object", $defs: { City: { type: "string" } }, properties: { city: { $ref: "#/$defs/City" }, any: {} }, additionalProperties: false }),
+        tool("g", { type: "object", properties: {} }),
+      ),
+    );
+  });
+
+  it("Claude: at most 16 parameters with union types over all tools (Schemas contains too many parameters with union types; the text after the count is cut in the reference)", async () => {
+    await accepted(withTools(CLAUDE, tool("f", { type: "object", properties: unionProperties(8, "a") }), tool("g", { type: "object", properties: unionProperties(8, "b") })));
+    expect(await rejection(withTools(CLAUDE, tool("f", { type: "object", properties: unionProperties(8, "a") }), tool("g", { type: "object", properties: { ...unionProperties(8, "b"), nested: { type: "object", properties: { deep: { type: ["string", "null"] } } } } })))).toEqual({
+      name: "ValidationException",
+      message: "The model returned the following errors: Schemas contains too many parameters with union types (17 parameters with type arrays or anyOf). ...",
+    });
+  });
+
+  it.each(["definitions", "$defs"])("Nova: no %s at the schema root (Malformed input request: ... extraneous key [definitions] is not permitted)", async (key) => {
+    const json = { type: "object", [key]: { City: { type: "string" } }, properties: { city: { $ref: `#/${key}/City` } } };
+    expect(await rejection(withTools(NOVA, first, tool("f", json)))).toEqual({
+      name: "ValidationException",
+      message: `The model returned the following errors: Malformed input request: #/toolConfig/tools/1/toolSpec/inputSchema/json: extraneous key [${key}] is not permitted, please reformat your input and try again.`,
+    });
+  });
+
+  it("Nova: root additionalProperties and properties: {} are accepted (recorded)", async () => {
+    await accepted(withTools(NOVA, tool("f", { type: "object", properties: {}, additionalProperties: false })));
+  });
+
+  it("any model: toolSpec.description must not be empty (Member must have length greater than or equal to 1, 1-based path)", async () => {
+    for (const modelId of [CLAUDE, NOVA]) {
+      expect(await rejection(withTools(modelId, first, tool("f", { type: "object" }, "")))).toEqual({
+        name: "ValidationException",
+        message: "1 validation error detected: Value '' at 'toolConfig.tools.2.member.toolSpec.description' failed to satisfy constraint: Member must have length greater than or equal to 1",
+      });
+    }
+  });
+
+  it.each<[string, unknown]>([
+    ["a list", [1, 2]],
+    ["a string", "sunny"],
+    ["a number", 21.5],
+    ["a boolean", true],
+  ])("any model: a toolResult json must be an object (The format of the value at messages.i.content.j.toolResult.content.n.json is invalid): %s", async (_what, json) => {
+    const f = tool("f", { type: "object" });
+    const messages = (second: unknown) => [
+      u("q"),
+      { role: "assistant" as const, content: [{ toolUse: { toolUseId: "t1", name: "f", input: {} } }, { toolUse: { toolUseId: "t2", name: "f", input: {} } }] },
+      { role: "user" as const, content: [{ toolResult: { toolUseId: "t1", content: [{ json: { ok: true } }] } }, { toolResult: { toolUseId: "t2", content: [{ text: "result:" }, { json: second as never }] } }] },
+    ];
+    for (const modelId of [CLAUDE, NOVA]) {
+      expect(await rejection({ modelId, messages: messages(json), toolConfig: { tools: [f] } })).toEqual({
+        name: "ValidationException",
+        message: "The format of the value at messages.2.content.1.toolResult.content.1.json is invalid. Provide a json object for the field and try again.",
+      });
+    }
+    await accepted({ messages: messages({ value: json }), toolConfig: { tools: [f] } });
+  });
+});

@@ -1,3 +1,5 @@
+import { BedrockRuntimeClient, ConverseCommand } from "@aws-sdk/client-bedrock-runtime";
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLED_CONFIG_PATH, loadConfig } from "../src/config/load.js";
 import type { ModelProfile } from "../src/config/resolve.js";
@@ -87,6 +89,63 @@ describe("tool loops against the emulator", () => {
     expect(sent.join(" ")).not.toContain("weather.forecast");
     expect(server.log.calls).toEqual([{ name: AWKWARD_NAME, args: { city: "Lima", days: 2 } }]);
     expect(lastUser(bodies()[1]!)).toEqual([{ toolResult: { toolUseId: "tooluse_w", status: "success", content: [{ text: "Sunny in Lima" }] } }]);
+  });
+
+  it("the awkward tool's schema, as our reduction offers it, passes Nova's and Claude's schema rules end to end (the server's raw schema does not)", async () => {
+    const raw = new Map<string, Tool>();
+    const own = await Toolset.connect([{ name: "hard", transport: "http", url: server.url }], { filter: (_server, tool) => (raw.set(tool.name, tool), true) });
+    const client = new BedrockRuntimeClient({ region: "us-west-2" });
+    try {
+      const mapped = own.bedrockName("hard", AWKWARD_NAME)!;
+      const rawSchema = raw.get(AWKWARD_NAME)!.inputSchema as Record<string, unknown>;
+      // The raw schema as the server sends it ($schema, definitions + $ref, a nullable union, `required: {}` deeper down) is refused by both.
+      expect(rawSchema["definitions"]).toBeDefined();
+      const refused = async (modelId: string) => {
+        const tools = [{ toolSpec: { name: mapped, description: "Forecast for a city", inputSchema: { json: rawSchema as never } } }];
+        return client.send(new ConverseCommand({ modelId, messages: [{ role: "user", content: [{ text: "hi" }] }], toolConfig: { tools } })).then(
+          () => "accepted",
+          (error: Error) => error.message,
+        );
+      };
+      expect(await refused(NOVA.modelId)).toMatch(/extraneous key \[definitions\] is not permitted/);
+      expect(await refused(SONNET.modelId)).toMatch(/tools\.0\.custom\.input_schema\.required: Input should be a valid list/);
+
+      for (const [p, id] of [[NOVA, "tooluse_nova"], [SONNET, "tooluse_claude"]] as const) {
+        env.emulator.reset();
+        server.log.calls.length = 0;
+        const input = { city: "Lima", days: 3, units: "metric", options: { hourly: true } };
+        // The Claude profile thinks by default, so its tool-use turn starts with (signed) reasoning, as a real one does.
+        const reasoning = p === SONNET ? [{ reasoning: "look up the forecast" }] : [];
+        env.emulator.enqueue({ blocks: [...reasoning, { toolUse: { id, name: mapped, input } }], stopReason: "tool_use" });
+        const { result } = await turn(p, "Forecast for Lima?", { tools: own });
+        expect(result.status).toBe("complete");
+        expect(env.emulator.requests.map((r) => r.status)).toEqual([200, 200]);
+        expect(server.log.calls).toEqual([{ name: AWKWARD_NAME, args: input }]);
+        expect(lastUser(bodies()[1]!)).toEqual([{ toolResult: { toolUseId: id, status: "success", content: [{ text: "Sunny in Lima" }] } }]);
+        // Every tool the server offers went to the model in one toolConfig, the awkward one as reduced.
+        const sent = bodies()[0]!["toolConfig"].tools.map((t: Body) => t.toolSpec);
+        expect(sent.map((s: Body) => s.name)).toEqual(own.specs.map((s) => s.name));
+        expect(sent.find((s: Body) => s.name === mapped)).toEqual({
+          name: mapped,
+          description: "Forecast for a city",
+          inputSchema: {
+            json: {
+              type: "object",
+              properties: {
+                city: { type: "string", description: "A city name", minLength: 1 },
+                days: { type: "integer", minimum: 1, maximum: 7, description: "How many days" },
+                units: { type: "string", enum: ["metric", "imperial"] },
+                options: { type: "object", properties: { hourly: { type: "boolean" } } },
+              },
+              required: ["city"],
+            },
+          },
+        });
+      }
+    } finally {
+      client.destroy();
+      await own.close();
+    }
   });
 
   it("several rounds with the tool list byte-identical on every call, reasoning signatures kept (Claude)", async () => {

@@ -63,7 +63,7 @@ export function validateRequest(body: Json, resolved: ResolvedModelId, options: 
   checkConversation(messages, body);
   checkMedia(messages, resolved);
   checkInference(body, model.maxOutputTokens);
-  checkTools(body, model.tools);
+  checkTools(body, model);
   checkModelFields(body, messages, resolved);
   if (options.checkContext !== false) checkContext(body, resolved.model.contextTokens);
 }
@@ -197,6 +197,12 @@ function checkConversation(messages: unknown[], body: Json): void {
         if (result["status"] === "error" && (result["content"] as unknown[]).length === 0) {
           throw validation(`The content field at messages.${i}.content.${j}.toolResult cannot be empty when status value is error.`);
         }
+        // Reference 10.3 (recorded): a `json` item must be a JSON object (not an array, string, number, boolean or null).
+        (result["content"] as Json[]).forEach((item, n) => {
+          if ("json" in item && !isObject(item["json"])) {
+            throw validation(`The format of the value at messages.${i}.content.${j}.toolResult.content.${n}.json is invalid. Provide a json object for the field and try again.`);
+          }
+        });
       }
     });
     if (hasDocument && !hasText) throw validation("A text block must be included when using documents.");
@@ -336,27 +342,141 @@ function checkInference(body: Json, maxOutputTokens: number): void {
   }
 }
 
-function checkTools(body: Json, modelHasTools: boolean): void {
+/**
+ * toolConfig (reference 1.4, 10.1): Smithy constraints on every tool first (1-based paths), then Bedrock's own
+ * checks of each schema (0-based), then the model provider's rules for the family.
+ */
+function checkTools(body: Json, model: EmulatedModel): void {
   const config = body["toolConfig"] as Json | undefined;
   if (!config) return;
-  if (!modelHasTools) throw validation("This model doesn't support tool use.");
+  if (!model.tools) throw validation("This model doesn't support tool use.");
   const tools = config["tools"];
   if (!Array.isArray(tools) || tools.length === 0) {
     throw constraint("'[]'", "toolConfig.tools", "Member must have length greater than or equal to 1");
   }
-  const names = new Set<string>();
-  tools.forEach((tool, k) => {
-    const spec = (tool as Json)["toolSpec"] as Json | undefined;
+  const specs = tools.map((tool) => (tool as Json)["toolSpec"] as Json | undefined);
+  specs.forEach((spec, k) => {
     if (!spec) return;
     const name = String(spec["name"] ?? "");
     if (!TOOL_NAME.test(name)) throw constraint(null, `toolConfig.tools.${k + 1}.member.toolSpec.name`, "Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+");
+    // NonEmptyString (min 1, no max) [V BC]; recorded text quotes the empty value (BerriAI/litellm#19384, cited in 10.1).
+    if (spec["description"] === "") throw constraint("''", `toolConfig.tools.${k + 1}.member.toolSpec.description`, "Member must have length greater than or equal to 1");
+  });
+  const names = new Set<string>();
+  specs.forEach((spec, k) => {
+    if (!spec) return;
+    const name = String(spec["name"]);
     const schema = ((spec["inputSchema"] as Json | undefined)?.["json"] ?? undefined) as Json | undefined;
     if (!schema || schema["type"] !== "object") {
       throw validation(`The value at toolConfig.tools.${k}.toolSpec.inputSchema.json.type must be one of the following: object.`);
     }
+    checkMetaSchema(schema, k);
     if (names.has(name)) throw modelSaid("tools: Tool names must be unique.");
     names.add(name);
   });
+  if (model.family === "anthropic") checkClaudeSchemas(specs);
+  if (model.family === "nova") checkNovaSchemas(specs);
+}
+
+/**
+ * Bedrock's meta-validation of a tool schema (reference 10.1, recorded for the root): `properties` must be an
+ * object. Which keywords and depths Bedrock checks is an open question there; the emulator checks `properties` in
+ * every subschema (the stricter reading), naming the place the way the recorded text does (`$.properties`).
+ */
+function checkMetaSchema(schema: Json, k: number): void {
+  eachSubschema(schema, "$", (s, path) => {
+    if ("properties" in s && !isObject(s["properties"])) {
+      throw validation(
+        `The json schema definition at toolConfig.tools.${k}.toolSpec.inputSchema is invalid. Fix the following errors and try again: ${path}.properties: ${jsonType(s["properties"])} found, object expected`,
+      );
+    }
+  });
+}
+
+/**
+ * Claude (reference 10.1): `required` must be a list (recorded at the root; the emulator applies it at any depth
+ * with the same text), every `$ref` must point into the schema, and at most 16 parameters over all tools may have
+ * a union type (a type list or `anyOf`).
+ */
+const MAX_UNION_PARAMETERS = 16;
+function checkClaudeSchemas(specs: (Json | undefined)[]): void {
+  let unions = 0;
+  specs.forEach((spec, k) => {
+    if (!spec) return;
+    const schema = (spec["inputSchema"] as Json)["json"] as Json;
+    eachSubschema(schema, "$", (s) => {
+      if ("required" in s && !Array.isArray(s["required"])) throw modelSaid(`tools.${k}.custom.input_schema.required: Input should be a valid list`);
+      const ref = s["$ref"];
+      if (typeof ref === "string" && resolveRef(schema, ref) === undefined) throw modelSaid(`tools.${k}.custom: Invalid schema: Reference to non-existent definition: ${ref}`);
+      if (Array.isArray(s["type"]) || Array.isArray(s["anyOf"])) unions++;
+    });
+  });
+  if (unions > MAX_UNION_PARAMETERS) {
+    // The reference quotes the recorded text only up to "anyOf)." and marks the rest "...".
+    throw modelSaid(`Schemas contains too many parameters with union types (${unions} parameters with type arrays or anyOf). ...`);
+  }
+}
+
+/** Nova (reference 10.1, recorded): no `definitions` or `$defs` at the schema root. */
+function checkNovaSchemas(specs: (Json | undefined)[]): void {
+  specs.forEach((spec, k) => {
+    if (!spec) return;
+    const schema = (spec["inputSchema"] as Json)["json"] as Json;
+    const key = Object.keys(schema).find((key) => key === "definitions" || key === "$defs");
+    if (key) {
+      throw modelSaid(`Malformed input request: #/toolConfig/tools/${k}/toolSpec/inputSchema/json: extraneous key [${key}] is not permitted, please reformat your input and try again.`);
+    }
+  });
+}
+
+/** Keywords holding one subschema, a list of subschemas, or a map of them (draft 2020-12 and draft 7). */
+const ONE_SUBSCHEMA = ["items", "additionalItems", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems"];
+const SUBSCHEMA_LISTS = ["anyOf", "oneOf", "allOf", "prefixItems", "items"];
+const SUBSCHEMA_MAPS = ["properties", "patternProperties", "dependentSchemas", "dependencies", "$defs", "definitions"];
+
+/** Calls `visit` for the schema and each subschema in it, with a `$.a.b[0]` path (data such as `enum` values is not walked). */
+function eachSubschema(schema: unknown, path: string, visit: (s: Json, path: string) => void): void {
+  if (!isObject(schema)) return;
+  visit(schema, path);
+  for (const k of ONE_SUBSCHEMA) if (isObject(schema[k])) eachSubschema(schema[k], `${path}.${k}`, visit);
+  for (const k of SUBSCHEMA_LISTS) {
+    const list = schema[k];
+    if (Array.isArray(list)) list.forEach((sub, n) => eachSubschema(sub, `${path}.${k}[${n}]`, visit));
+  }
+  for (const k of SUBSCHEMA_MAPS) {
+    const map = schema[k];
+    if (isObject(map)) for (const [name, sub] of Object.entries(map)) eachSubschema(sub, `${path}.${k}.${name}`, visit);
+  }
+}
+
+/** What a `$ref` points to in the schema: only local JSON pointers (`#`, `#/a/b`) resolve. */
+function resolveRef(root: Json, ref: string): unknown {
+  if (!ref.startsWith("#")) return undefined;
+  const path = ref.slice(1);
+  if (path === "") return root;
+  if (!path.startsWith("/")) return undefined;
+  let at: unknown = root;
+  for (const raw of path.slice(1).split("/")) {
+    let token: string;
+    try {
+      token = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
+    } catch {
+      return undefined;
+    }
+    if (!at || typeof at !== "object" || !Object.prototype.hasOwnProperty.call(at, token)) return undefined;
+    at = (at as Json)[token];
+  }
+  return at;
+}
+
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A JSON value's type as JSON Schema validators name it in messages ("null found, object expected"). */
+function jsonType(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  if (typeof v === "number") return Number.isInteger(v) ? "integer" : "number";
+  return typeof v;
 }
 
 /** The model provider's own rules: reasoning parameters, sampling while thinking, signatures in history. */
