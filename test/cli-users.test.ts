@@ -11,7 +11,7 @@ const dataDir = mkdtempSync(join(tmpdir(), "chat-cli-users-"));
 const env = { DATA_DIR: dataDir };
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-describe("npm run cli -- users setup-link", () => {
+describe("npm run cli -- users setup-link", { timeout: 60_000 }, () => {
   it("prints a new one-hour setup link that replaces the last one, until an admin exists", async () => {
     const dir = mkdtempSync(join(tmpdir(), "chat-cli-setup-"));
     try {
@@ -40,7 +40,8 @@ describe("npm run cli -- users setup-link", () => {
   });
 });
 
-describe("npm run cli -- users", () => {
+// Each test runs several CLI processes (about 1.5 s each to start on this machine, more when the cores are busy).
+describe("npm run cli -- users", { timeout: 60_000 }, () => {
   it("adds an admin with the password from stdin, and the password works", async () => {
     const added = await runCli(["users", "add", "Ops@Example.com", "--admin", "--name", "Ops Team"], { env, stdin: "a strong passphrase here\n" });
     expect(added.stderr).toBe("");

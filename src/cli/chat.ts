@@ -4,12 +4,9 @@ import { findProfile } from "../config/resolve.js";
 import { resolveSettings } from "../engine/settings.js";
 import { runTurn, type SentRequest, type TurnResult } from "../engine/turn.js";
 import { assertNever, type Message, type ToolResultPart } from "../engine/types.js";
-import { networkPolicy } from "../net/address-policy.js";
-import { createSafeFetch } from "../net/safe-fetch.js";
 import { BedrockProvider } from "../providers/bedrock/provider.js";
 import { toolResultText } from "../shared/parts.js";
-import { Toolset } from "../tools/toolset.js";
-import { attachmentParts } from "./attachments.js";
+import type { Toolset } from "../tools/toolset.js";
 import { CHAT_USAGE, parseChatArgs, UsageError } from "./chat-args.js";
 
 export interface Io {
@@ -39,16 +36,20 @@ export async function chatCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
   }
   const settings = resolveSettings(profile, args.settings);
   // Files go with the first turn; a refused file is a usage error before anything is sent.
-  let files = await attachmentParts(args.attachments, profile, config, env);
+  // Loaded only when used: image processing (sharp) and the MCP client are heavy for a plain chat's start.
+  let files = args.attachments.length ? await (await import("./attachments.js")).attachmentParts(args.attachments, profile, config, env) : { parts: [], notices: [] };
   for (const notice of files.notices) io.stderr.write(`note: ${notice}\n`);
   const provider = new BedrockProvider();
   // MCP tools run without asking (the CLI is for scripting). A server that fails is a note; the turn runs without it.
   // HTTP goes through the SSRF-safe fetch with the CLI's rule: this machine's private networks are the user's own;
   // cloud metadata addresses are refused unless MCP_ALLOW_PRIVATE_NETWORKS=1.
-  const mcpFetch = args.mcp.some((s) => s.transport === "http")
+  const [{ networkPolicy }, { createSafeFetch }, { Toolset }] = args.mcp.length
+    ? await Promise.all([import("../net/address-policy.js"), import("../net/safe-fetch.js"), import("../tools/toolset.js")])
+    : [{ networkPolicy: undefined }, { createSafeFetch: undefined }, { Toolset: undefined }];
+  const mcpFetch = createSafeFetch && networkPolicy && args.mcp.some((s) => s.transport === "http")
     ? createSafeFetch({ policy: networkPolicy({ mode: "cli", allowPrivateNetworks: env["MCP_ALLOW_PRIVATE_NETWORKS"] === "1" }), bodyTimeoutMs: 0 })
     : undefined;
-  const toolset = args.mcp.length
+  const toolset = Toolset
     ? await Toolset.connect(args.mcp, {
         ...(mcpFetch ? { fetch: mcpFetch } : {}),
         ...(args.toolTimeoutMs !== undefined ? { callTimeoutMs: args.toolTimeoutMs } : {}),

@@ -2,9 +2,7 @@
 import { EnvError } from "../config/env.js";
 import { ConfigError } from "../config/errors.js";
 import { ChatError, SettingsError } from "../engine/errors.js";
-import { chatCommand } from "./chat.js";
 import { UsageError } from "./chat-args.js";
-import { usersCommand } from "./users.js";
 
 // The pinned AWS SDK works on Node 20; its notice about future releases would break the one-line stderr contract.
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
@@ -19,10 +17,11 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
   switch (command) {
+    // Each command loads only what it needs (chat: the AWS SDK, sharp, MCP; users: the database), so a start stays quick.
     case "chat":
-      return chatCommand(rest, io);
+      return (await import("./chat.js")).chatCommand(rest, io);
     case "users":
-      return usersCommand(rest, io);
+      return (await import("./users.js")).usersCommand(rest, io);
     case undefined:
     case "help":
     case "--help":
