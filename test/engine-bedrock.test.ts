@@ -344,13 +344,17 @@ describe("tool loop: parallel calls and the round cap", () => {
     },
   };
 
-  it("runs several tool calls of one round in parallel, results in the model's order", async () => {
+  it("runs several tool calls of one round in parallel, tells each result when it is in, and sends them back in the model's order", async () => {
     const nova = profile("Amazon Nova Pro");
     env.emulator.enqueue({ blocks: [{ toolUse: { id: "a", name: "wait", input: { ms: 300 } } }, { toolUse: { id: "b", name: "wait", input: { ms: 300 } } }, { toolUse: { id: "c", name: "wait", input: { ms: 100 } } }] });
     const started = Date.now();
     const { events } = await turn(nova, [], "wait three times", { tools: slow });
     expect(Date.now() - started).toBeLessThan(800);
-    expect(events.filter((e) => e.type === "toolResult").map((e) => (e as { result: { toolUseId: string } }).result.toolUseId)).toEqual(["a", "b", "c"]);
+    const told = events.filter((e) => e.type === "toolResult").map((e) => (e as { result: { toolUseId: string } }).result.toolUseId);
+    expect(told[0]).toBe("c");
+    expect([...told].sort()).toEqual(["a", "b", "c"]);
+    const sentBack = (env.emulator.requests.at(-1)!.body["messages"] as { content: { toolResult?: { toolUseId: string } }[] }[]).at(-1)!.content;
+    expect(sentBack.map((b) => b.toolResult?.toolUseId)).toEqual(["a", "b", "c"]);
   });
 
   it("after the cap of tool rounds, one final call without tools and with thinking off answers, with a notice", async () => {

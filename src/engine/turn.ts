@@ -218,15 +218,19 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
       continue;
     }
 
-    // Several calls in one round run in parallel (each bounded by the executor's timeout); results keep the
-    // model's order, and each is told as soon as it is in.
-    const pending = calls.map((use) =>
-      callTool(tools, use.name, use.input, signal).then((outcome): ToolResultPart => ({ type: "toolResult", toolUseId: use.id, ...outcome })),
+    // Several calls in one round run in parallel (each bounded by the executor's timeout). Each result is told as
+    // soon as it is in; the message that goes back to the model keeps the model's order.
+    const pending = new Map(
+      calls.map((use, index) => [
+        index,
+        callTool(tools, use.name, use.input, signal).then((outcome) => ({ index, result: { type: "toolResult", toolUseId: use.id, ...outcome } as ToolResultPart })),
+      ]),
     );
-    const results: ToolResultPart[] = [];
-    for (const next of pending) {
-      const result = await next;
-      results.push(result);
+    const results: ToolResultPart[] = new Array(calls.length);
+    while (pending.size) {
+      const { index, result } = await Promise.race(pending.values());
+      pending.delete(index);
+      results[index] = result;
       yield { type: "toolResult", result };
     }
     const resultMessage = state.addToolResults(results);

@@ -116,7 +116,8 @@ export class McpTools {
     let released = false;
     return {
       executor: pooled.toolset,
-      notices: [...problems, ...pooled.toolset.notices()],
+      // Servers that failed, for this answer; tools the model cannot take are listed in the MCP dialog instead.
+      notices: [...problems, ...pooled.toolset.failures.map((f) => f.message)],
       close: async () => {
         if (released) return;
         released = true;

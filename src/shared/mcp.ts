@@ -11,3 +11,11 @@ export interface McpServerInfo {
   headers: string[];
   createdAt: string;
 }
+
+/** GET /api/mcp/servers/:id/tools: the server connected now, its tools, and the ones the model cannot take and why. */
+export interface McpToolsReply {
+  status: "connected" | "error";
+  error: string | null;
+  tools: { name: string; description: string; enabled: boolean }[];
+  unavailable: { name: string; reason: string }[];
+}

@@ -389,7 +389,7 @@ async function stepOrder(answer: Locator, text: string): Promise<string[]> {
   const found: { name: string; y: number }[] = [];
   const thinking = answer.getByRole("button", { name: "Thinking", exact: true });
   for (let i = 0; i < (await thinking.count()); i++) found.push({ name: "thinking", y: (await thinking.nth(i).boundingBox())!.y });
-  const tools = answer.getByRole("group", { name: /^Tool: / });
+  const tools = answer.getByRole("group", { name: /^Used / });
   for (let i = 0; i < (await tools.count()); i++) found.push({ name: (await tools.nth(i).getAttribute("aria-label"))!, y: (await tools.nth(i).boundingBox())!.y });
   found.push({ name: "text", y: (await answer.getByText(text, { exact: true }).boundingBox())!.y });
   return found.sort((a, b) => a.y - b.y).map((s) => s.name);
@@ -418,10 +418,14 @@ test("a redacted reasoning block and a tool round survive a reload, in the order
   const check = async () => {
     const answer = chat.answers.first();
     await expect(answer.getByText("It is 12 °C in Oslo, with light rain.", { exact: true })).toBeVisible();
-    expect(await stepOrder(answer, "It is 12 °C in Oslo, with light rain.")).toEqual(["thinking", "Tool: get_weather", "thinking", "text"]);
-    const tool = answer.getByRole("group", { name: "Tool: get_weather", exact: true });
+    expect(await stepOrder(answer, "It is 12 °C in Oslo, with light rain.")).toEqual(["thinking", "Used get_weather", "thinking", "text"]);
+    const tool = answer.getByRole("group", { name: "Used get_weather", exact: true });
     await expect(tool).toContainText("Done");
-    await expect(tool).toContainText("Oslo: 12 °C, light rain");
+    // Collapsed until opened: then its input (indented JSON) and result.
+    await expect(tool.getByText("Oslo: 12 °C, light rain", { exact: true })).toBeHidden();
+    await tool.getByRole("button", { name: "Used get_weather", exact: true }).click();
+    await expect(tool.getByText("Oslo: 12 °C, light rain", { exact: true })).toBeVisible();
+    await expect(tool.locator("pre").first()).toHaveText('{\n  "city": "Oslo"\n}');
     const [readable, redacted] = [answer.getByRole("button", { name: "Thinking", exact: true }).nth(0), answer.getByRole("button", { name: "Thinking", exact: true }).nth(1)];
     await expect(answer).toContainText("Thought for 2 s");
     await readable.click();
@@ -455,7 +459,7 @@ test("a streamed answer's steps (thinking, redacted thinking, text, a tool call)
   expect((await stepOrder(answer, "Let me look that up.")).slice(0, 2)).toEqual(["thinking", "text"]);
   await chat.waitIdle();
   const order = await stepOrder(answer, "Let me look that up.");
-  expect(order).toEqual(["thinking", "text", "Tool: get_weather"]);
+  expect(order).toEqual(["thinking", "text", "Used get_weather"]);
   const shown = await answer.innerText();
   await chat.page.reload();
   await expect(answer.getByText("Let me look that up.", { exact: true })).toBeVisible();

@@ -11,6 +11,8 @@ import { createThread, updateThread } from "../../src/store/threads.js";
 import { ensureLocalUser } from "../../src/store/users.js";
 import { startBedrockEmulator, type BedrockEmulator } from "../emulator/server.js";
 import { emulatorEnv } from "../helpers/emulator-env.js";
+import { loadSecretKeys } from "../../src/secrets/secret-box.js";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 
 interface Stack {
@@ -53,8 +55,13 @@ async function seedThread(db: Db, profile: string, thread: SeededThread): Promis
  * Each test gets a fresh server (in-memory database) and emulator in the worker process, so a test can script
  * the model and read the exact requests Bedrock received.
  */
-export const test = base.extend<{ stack: Stack; chat: ChatPage }>({
-  stack: async ({}, use) => {
+export const test = base.extend<{ stack: Stack; chat: ChatPage; secretKey: string | null }>({
+  /**
+   * The key MCP server headers are sealed with: on a laptop (AUTH_MODE=none) the server always has one (SECRET_KEY
+   * or a key file); `test.use({ secretKey: null })` runs it as a shared server without SECRET_KEY.
+   */
+  secretKey: [randomBytes(32).toString("base64"), { option: true }],
+  stack: async ({ secretKey }, use) => {
     const emulator = await startBedrockEmulator();
     Object.assign(process.env, emulatorEnv(emulator.url));
     const db = await openDatabase(":memory:");
@@ -71,6 +78,8 @@ export const test = base.extend<{ stack: Stack; chat: ChatPage }>({
       titleGeneration: "off",
       shutdownGraceMs: 200,
       webRoot: join(ROOT, "web", "dist"),
+      // "local" here only so that no key file is made when the test asks for no key.
+      mcp: { keys: await loadSecretKeys({ env: secretKey ? { SECRET_KEY: secretKey } : {}, authMode: "local", dataDir: "" }) },
     });
     await app.listen({ port: 0, host: "127.0.0.1" });
     const address = app.server.address();

@@ -8,6 +8,7 @@ import { addServer, DuplicateServerError, getServer, listServers, removeServer, 
 import { HttpError, notFound } from "../http-errors.js";
 import { headersContext, type McpTools } from "../mcp.js";
 import { freeText, idParams } from "../schemas.js";
+import type { McpToolsReply } from "../../shared/mcp.js";
 
 const serverUrl = z
   .url({ protocol: /^https?$/, error: "expected the server's http:// or https:// address, such as https://example.com/mcp" })
@@ -28,7 +29,7 @@ export const mcpRoutes: FastifyPluginAsyncZod<{ db: Db; mcp: McpTools }> = async
     try {
       return requireSecretBox(mcp.keys).encrypt(JSON.stringify(values), headersContext(id));
     } catch (error) {
-      if (error instanceof SecretsUnavailableError) throw new HttpError(400, "secrets_unavailable", `${error.message}. The server was not saved with its headers.`);
+      if (error instanceof SecretsUnavailableError) throw new HttpError(400, "secrets_unavailable", `${error.message}. The server was not saved.`);
       throw error;
     }
   };
@@ -77,7 +78,7 @@ export const mcpRoutes: FastifyPluginAsyncZod<{ db: Db; mcp: McpTools }> = async
   });
 
   /** Connects to the server now and lists its tools (with the ones the model cannot take and why). */
-  app.get("/api/mcp/servers/:id/tools", { schema: { tags: ["mcp"], params: idParams } }, async (request) => {
+  app.get("/api/mcp/servers/:id/tools", { schema: { tags: ["mcp"], params: idParams } }, async (request): Promise<McpToolsReply> => {
     const row = await getServer(db, request.user.id, request.params.id);
     if (!row) throw notFound("MCP server");
     const { config, problem } = mcp.configOf(row);

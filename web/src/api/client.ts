@@ -1,4 +1,4 @@
-import type { Account, AttachmentRules, AuditEntry, ChatSettings, Message, Preferences, PreferencesPatch, Profile, SessionInfo, SessionUser, Thread, ThreadDetail, ThreadSummary, UsageRow } from "./types.js";
+import type { Account, AttachmentRules, AuditEntry, ChatSettings, McpServerInfo, McpToolsReply, Message, Preferences, PreferencesPatch, Profile, SessionInfo, SessionUser, Thread, ThreadDetail, ThreadSummary, UsageRow } from "./types.js";
 
 /** An error the server explained ({error: {code, message}}), or a network failure (code "network"). */
 export class ApiError extends Error {
@@ -99,6 +99,17 @@ export const api = {
   setup: (body: { token: string; email: string; password: string }) => request<{ user: SessionUser }>("POST", "/auth/setup", body),
   signOut: (everywhere = false) => request<{ redirect: string }>("POST", everywhere ? "/auth/logout-everywhere" : "/auth/logout"),
   changePassword: (currentPassword: string, newPassword: string) => request<{ ok: true }>("POST", "/api/account/password", { currentPassword, newPassword }),
+
+  /** The user's MCP servers; header values go in and never come back (only their names). */
+  mcp: {
+    servers: () => request<{ servers: McpServerInfo[] }>("GET", "/api/mcp/servers"),
+    add: (body: { name: string; url: string; headers?: Record<string, string> }) => request<{ server: McpServerInfo }>("POST", "/api/mcp/servers", body),
+    update: (id: string, patch: { enabled?: boolean; askBeforeRunning?: boolean; disabledTools?: string[]; headers?: Record<string, string> | null }) =>
+      request<{ server: McpServerInfo }>("PATCH", `/api/mcp/servers/${encodeURIComponent(id)}`, patch),
+    remove: (id: string) => request<void>("DELETE", `/api/mcp/servers/${encodeURIComponent(id)}`),
+    /** Connects to the server now (this can take a few seconds). */
+    tools: (id: string) => request<McpToolsReply>("GET", `/api/mcp/servers/${encodeURIComponent(id)}/tools`),
+  },
 
   admin: {
     users: () => request<{ users: Account[]; authMode: string }>("GET", "/api/admin/users"),

@@ -24,6 +24,10 @@ export type { Preferences, PreferencesPatch } from "../../../src/shared/preferen
 export type { GenerationEvent } from "../../../src/shared/generation-events.js";
 export type { Account, AuditEntry, UsageRow } from "../../../src/shared/accounts.js";
 export type { User as SessionUser } from "../../../src/shared/accounts.js";
+export type { McpServerInfo } from "../../../src/shared/mcp.js";
+
+/** GET /api/mcp/servers/:id/tools: the server connects now and lists its tools (and those the model cannot take, with why). */
+export type { McpToolsReply } from "../../../src/shared/mcp.js";
 
 /** GET /api/threads/:id. */
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, ApiError } from "../../api/client.js";
 import type { AttachmentInfo, AttachmentRules, Message, Preferences, PreferencesPatch, Profile } from "../../api/types.js";
 import { pathTo } from "../../../../src/shared/thread-tree.js";
@@ -15,6 +15,9 @@ import { ProfilePicker } from "./profile-picker.js";
 import { Transcript } from "./transcript.js";
 import { useChat } from "./use-chat.js";
 import { usePendingFiles } from "./use-pending-files.js";
+
+/** The MCP servers dialog loads when first opened (most sessions never open it). */
+const McpDialog = lazy(() => import("../mcp/mcp-dialog.js"));
 
 /** Whether a drag carries files (not text or a link dragged from the page). */
 const draggingFiles = (data: DataTransfer | null) => Boolean(data && [...data.types].includes("Files"));
@@ -37,6 +40,14 @@ export function ChatView(props: {
   const chat = useChat(threadId, props.onThreadsChanged);
   const composer = useRef<ComposerHandle>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [mcpOpen, setMcpOpen] = useState(false);
+  const mcpButton = useRef<HTMLButtonElement>(null);
+  const mcpWasOpen = useRef(false);
+  // The dialog unmounts rather than closing itself: once it is gone, focus goes back to the button that opened it.
+  useEffect(() => {
+    if (!mcpOpen && mcpWasOpen.current) mcpButton.current?.focus();
+    mcpWasOpen.current = mcpOpen;
+  }, [mcpOpen]);
   /** Why the last send failed; `kept`: add that the message was kept (unless the server's words say so). */
   const [sendError, setSendError] = useState<{ message: string; kept: boolean } | null>(null);
   const failed = (message: string, kept = true) => setSendError({ message, kept });
@@ -210,6 +221,9 @@ export function ChatView(props: {
         <ProfilePicker profiles={profiles} value={profile.name} onChange={changeProfile} disabled={busy} />
         <span className={styles.spacer} />
         {showCost && cost ? <span className={styles.threadCost}>{cost.complete ? t.threadCost(formatCost(cost.total, costPrecision)) : t.threadCostPartial(formatCost(cost.total, costPrecision))}</span> : null}
+        <button ref={mcpButton} type="button" className={styles.headerButton} aria-haspopup="dialog" onClick={() => setMcpOpen(true)}>
+          {t.mcpServers}
+        </button>
         <button type="button" className={styles.headerButton} onClick={() => setSettingsOpen(true)}>
           {t.settings}
         </button>
@@ -293,6 +307,15 @@ export function ChatView(props: {
         onPreferences={props.onPreferences}
         onClose={() => setSettingsOpen(false)}
       />
+      {mcpOpen ? (
+        <Suspense fallback={null}>
+          <McpDialog
+            profiles={profiles}
+            profile={profile}
+            onClose={() => setMcpOpen(false)}
+          />
+        </Suspense>
+      ) : null}
     </main>
   );
 }

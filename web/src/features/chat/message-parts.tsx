@@ -1,12 +1,13 @@
 import { memo, useState } from "react";
-import type { DocumentPart, ImagePart, Part, TextPart, ToolResultPart, ToolUsePart } from "../../api/types.js";
+import type { DocumentPart, ImagePart, Part, TextPart } from "../../api/types.js";
 import { Markdown } from "../../components/markdown/markdown.js";
 import { MessageFiles } from "./attachments.js";
 import { assertNever } from "../../../../src/shared/parts.js";
 import { t } from "../../i18n/index.js";
 import styles from "./chat.module.css";
-import { stepsOf, toolResultText } from "./steps.js";
+import { stepsOf } from "./steps.js";
 import { ThinkingStep } from "./thinking-step.js";
+import { ToolStep } from "./tool-step.js";
 
 /**
  * A message's parts, walked in order: text, thinking steps, tool steps and file chips, the same for an answer
@@ -68,27 +69,6 @@ export function MessageParts(props: {
 
 const TextStep = memo(function TextStep(props: { part: TextPart; streaming: boolean }) {
   return <Markdown text={props.part.text} streaming={props.streaming} />;
-});
-
-/** A tool call and its result, plain: name, status, the result's text. */
-const ToolStep = memo(function ToolStep(props: { use: ToolUsePart | undefined; result: ToolResultPart | undefined; running: boolean }) {
-  const name = props.use?.name ?? t.unknownTool;
-  const status = props.result ? (props.result.status === "error" ? t.toolFailed : t.toolDone) : props.running ? t.toolRunning : t.toolNoResult;
-  const text = props.result ? toolResultText(props.result.content) : "";
-  return (
-    <div role="group" aria-label={t.toolStep(name)} className={styles.tool} data-status={props.result?.status ?? (props.running ? "running" : "none")}>
-      <div className={styles.toolHead}>
-        <svg aria-hidden="true" className={styles.toolIcon} viewBox="0 0 24 24" width="14" height="14" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
-          <path d="M14.7 6.3a1 1 0 0 0 0 1.4l1.6 1.6a1 1 0 0 0 1.4 0l3.77-3.77a6 6 0 0 1-7.94 7.94l-6.91 6.91a2.12 2.12 0 0 1-3-3l6.91-6.91a6 6 0 0 1 7.94-7.94l-3.76 3.76z" />
-        </svg>
-        <span className={styles.toolName}>{name}</span>
-        <span className={styles.toolStatus}>{status}</span>
-      </div>
-      {text ? (
-<pre className={styles.toolResult}>{text}</pre>
-      ) : null}
-    </div>
-  );
 });
 
 const COLLAPSE_AT = 3000;

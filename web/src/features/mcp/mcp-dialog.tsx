@@ -1,0 +1,442 @@
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { api, ApiError } from "../../api/client.js";
+import type { McpServerInfo, McpToolsReply, Profile } from "../../api/types.js";
+import controls from "../../components/controls.module.css";
+import { Dialog } from "../../components/dialog.js";
+import { FormError } from "../../components/form-error.js";
+import forms from "../../components/forms.module.css";
+import { Switch } from "../../components/switch.js";
+import { t } from "../../i18n/index.js";
+import styles from "./mcp.module.css";
+import { parseHeaders, plainMcpError, statusLine, toolProfilesNote, withTool, type ToolsState } from "./mcp-text.js";
+
+const reason = (error: unknown) => plainMcpError(error instanceof ApiError || error instanceof Error ? error.message : t.errorGeneric);
+
+/**
+ * The user's MCP servers (GET /api/mcp/servers): each with its address, its status (the dialog connects to every
+ * server when it opens), on/off, its headers (names only; values can be replaced, never read), its tools with
+ * their descriptions and a switch each, and Remove; "Add server" connects a new one. Mounted while open.
+ */
+export default function McpDialog(props: { onClose: () => void; profiles: readonly Profile[]; profile: Profile }) {
+  const [servers, setServers] = useState<McpServerInfo[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [tools, setTools] = useState<Record<string, ToolsState>>({});
+  const [expanded, setExpanded] = useState<Record<string, boolean>>({});
+  const [adding, setAdding] = useState(false);
+  const addButton = useRef<HTMLButtonElement>(null);
+  /** The latest tools request per server: an older answer (a reconnect overtaken by another) is dropped. */
+  const toolsRequests = useRef(new Map<string, number>());
+
+  const loadTools = useCallback((id: string) => {
+    const seq = (toolsRequests.current.get(id) ?? 0) + 1;
+    toolsRequests.current.set(id, seq);
+    setTools((all) => ({ ...all, [id]: { state: "connecting" } }));
+    const settle = (state: ToolsState) => {
+      if (toolsRequests.current.get(id) === seq) setTools((all) => ({ ...all, [id]: state }));
+    };
+    api.mcp.tools(id).then(
+      (reply: McpToolsReply) => settle({ state: "loaded", reply }),
+      (error: unknown) => settle({ state: "failed", message: error instanceof Error ? error.message : t.errorGeneric }),
+    );
+  }, []);
+
+  const load = useCallback(async () => {
+    setLoadError(null);
+    try {
+      const { servers: list } = await api.mcp.servers();
+      setServers(list);
+      for (const server of list) loadTools(server.id);
+    } catch (error) {
+      setLoadError(reason(error));
+    }
+  }, [loadTools]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const note = toolProfilesNote(props.profiles, props.profile);
+  const replace = (server: McpServerInfo) => setServers((list) => list?.map((s) => (s.id === server.id ? server : s)) ?? null);
+
+  return (
+    <Dialog
+      title={t.mcpServers}
+      open
+      onClose={props.onClose}
+      wide
+      footer={
+        <button type="button" className={controls.primary} onClick={props.onClose}>
+          {t.close}
+        </button>
+      }
+    >
+      <p className={styles.intro}>{t.mcpIntro}</p>
+      <p className={styles.profiles} data-can={props.profile.capabilities.tool}>
+        {note.profiles} <strong>{note.current}</strong>
+      </p>
+      {loadError ? (
+        <div role="alert" className={styles.loadError}>
+          <span>
+            {t.mcpLoadFailed} {loadError}
+          </span>
+          <button type="button" onClick={() => void load()}>
+            {t.retry}
+          </button>
+        </div>
+      ) : servers === null ? (
+        <p className={styles.soft}>{t.mcpLoading}</p>
+      ) : servers.length === 0 && !adding ? (
+        <p className={styles.soft}>{t.mcpNone}</p>
+      ) : (
+        <ul className={styles.servers} aria-label={t.mcpServerList}>
+          {servers.map((server) => (
+            <li key={server.id}>
+              <ServerCard
+                server={server}
+                tools={tools[server.id] ?? { state: "connecting" }}
+                expanded={expanded[server.id] ?? false}
+                onExpand={(open) => setExpanded((all) => ({ ...all, [server.id]: open }))}
+                onChange={replace}
+                onReconnect={() => loadTools(server.id)}
+                onRemoved={() => {
+                  setServers((list) => list?.filter((s) => s.id !== server.id) ?? null);
+                  addButton.current?.focus();
+                }}
+              />
+            </li>
+          ))}
+        </ul>
+      )}
+      {adding ? (
+        <AddServerForm
+          onCancel={() => {
+            setAdding(false);
+            requestAnimationFrame(() => addButton.current?.focus());
+          }}
+          onAdded={(server) => {
+            setServers((list) => [...(list ?? []), server]);
+            setExpanded((all) => ({ ...all, [server.id]: true }));
+            setAdding(false);
+            loadTools(server.id);
+          }}
+        />
+      ) : servers !== null ? (
+        <button ref={addButton} type="button" className={styles.addButton} onClick={() => setAdding(true)}>
+          {t.mcpAddServer}
+        </button>
+      ) : null}
+    </Dialog>
+  );
+}
+
+function ServerCard(props: {
+  server: McpServerInfo;
+  tools: ToolsState;
+  expanded: boolean;
+  onExpand: (open: boolean) => void;
+  onChange: (server: McpServerInfo) => void;
+  onReconnect: () => void;
+  onRemoved: () => void;
+}) {
+  const { server, tools } = props;
+  const headingId = useId();
+  const listId = useId();
+  const [error, setError] = useState<string | null>(null);
+  const [removing, setRemoving] = useState(false);
+  const [editingHeaders, setEditingHeaders] = useState(false);
+  /** Changes go out in order; only the answer to the latest one is taken (an older one would undo a newer switch). */
+  const latest = useRef(0);
+
+  const change = async (patch: { enabled?: boolean; disabledTools?: string[] }) => {
+    const before = server;
+    const seq = ++latest.current;
+    setError(null);
+    props.onChange({ ...server, ...patch });
+    try {
+      const { server: saved } = await api.mcp.update(server.id, patch);
+      if (seq === latest.current) props.onChange(saved);
+    } catch (e) {
+      if (seq === latest.current) props.onChange(before);
+      setError(reason(e));
+    }
+  };
+  const remove = async () => {
+    setError(null);
+    setRemoving(true);
+    try {
+      await api.mcp.remove(server.id);
+      props.onRemoved();
+    } catch (e) {
+      setError(reason(e));
+      setRemoving(false);
+    }
+  };
+  const saveHeaders = async (headers: Record<string, string> | null): Promise<string | null> => {
+    try {
+      const { server: saved } = await api.mcp.update(server.id, { headers });
+      props.onChange(saved);
+      setEditingHeaders(false);
+      props.onReconnect();
+      return null;
+    } catch (e) {
+      return reason(e);
+    }
+  };
+
+  const status = statusLine(server, tools);
+  const reply = tools.state === "loaded" ? tools.reply : null;
+  const off = new Set(server.disabledTools);
+  return (
+    <section className={styles.server} aria-labelledby={headingId} data-enabled={server.enabled}>
+      <div className={styles.serverHead}>
+        <h3 id={headingId} className={styles.serverName}>
+          {server.name}
+        </h3>
+        <button type="button" className={styles.remove} aria-label={t.mcpRemoveServer(server.name)} disabled={removing} onClick={() => void remove()}>
+          {t.mcpRemove}
+        </button>
+      </div>
+      <p className={styles.url}>{server.url}</p>
+      <div className={styles.statusRow}>
+        <p role="status" className={styles.status} data-kind={status.kind}>
+          {status.kind === "connecting" ? <span className={styles.spinner} aria-hidden="true" /> : <span className={styles.dot} aria-hidden="true" />}
+          <span>{status.text}</span>
+        </p>
+        {status.kind === "error" ? (
+          <button type="button" className={styles.small} onClick={props.onReconnect}>
+            {t.mcpTryAgain}
+          </button>
+        ) : null}
+      </div>
+      <Switch label={t.enabled} hint={server.enabled ? undefined : t.mcpServerOff} checked={server.enabled} onChange={(enabled) => void change({ enabled })} />
+      <div className={styles.headersRow}>
+        <span className={styles.headersLabel}>{t.mcpHeaders}</span>
+        {server.headers.length ? (
+          <ul className={styles.headerList}>
+            {server.headers.map((name) => (
+              <li key={name} className={styles.headerChip}>
+                {t.mcpHeaderSet(name)}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <span className={styles.soft}>{t.mcpHeadersNone}</span>
+        )}
+        {!editingHeaders ? (
+          <button type="button" className={styles.small} onClick={() => setEditingHeaders(true)}>
+            {server.headers.length ? t.mcpReplaceHeaders : t.mcpAddHeaders}
+          </button>
+        ) : null}
+      </div>
+      {editingHeaders ? <HeadersEditor current={server.headers} onSave={saveHeaders} onCancel={() => setEditingHeaders(false)} /> : null}
+      <FormError message={error} />
+      {reply && reply.status === "connected" ? (
+        <>
+          <button type="button" className={styles.toolsToggle} aria-expanded={props.expanded} aria-controls={listId} onClick={() => props.onExpand(!props.expanded)}>
+            <span aria-hidden="true" className={styles.chevron}>
+              {props.expanded ? "▾" : "▸"}
+            </span>
+            {t.mcpTools(reply.tools.length)}
+          </button>
+          <div id={listId} hidden={!props.expanded}>
+            {reply.tools.length === 0 ? <p className={styles.soft}>{t.mcpNoTools}</p> : null}
+            <ul className={styles.tools} aria-label={t.mcpTools(reply.tools.length)}>
+              {reply.tools.map((tool) => (
+                <ToolRow key={tool.name} name={tool.name} description={tool.description} enabled={!off.has(tool.name)} onChange={(enabled) => void change({ disabledTools: withTool(server.disabledTools, tool.name, enabled) })} />
+              ))}
+            </ul>
+            {reply.unavailable.length ? (
+              <>
+                <h4 className={styles.unavailableTitle}>{t.mcpUnavailable}</h4>
+                <ul className={styles.tools}>
+                  {reply.unavailable.map((tool) => (
+                    <li key={tool.name} className={styles.tool}>
+                      <span className={styles.toolText}>
+                        <span className={styles.toolName}>{tool.name}</span>
+                        <span className={styles.toolDescription}>{plainMcpError(tool.reason)}</span>
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
+          </div>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function ToolRow(props: { name: string; description: string; enabled: boolean; onChange: (enabled: boolean) => void }) {
+  const id = useId();
+  return (
+    <li className={styles.tool} data-enabled={props.enabled}>
+      <span className={styles.toolText}>
+        <span className={styles.toolName} id={`${id}-name`}>
+          {props.name}
+        </span>
+        {props.description ? (
+          <span className={styles.toolDescription} id={`${id}-description`}>
+            {props.description}
+          </span>
+        ) : null}
+      </span>
+      <button
+        type="button"
+        role="switch"
+        aria-checked={props.enabled}
+        aria-labelledby={`${id}-name`}
+        {...(props.description ? { "aria-describedby": `${id}-description` } : {})}
+        className={controls.switch}
+        onClick={() => props.onChange(!props.enabled)}
+      >
+        <span className={controls.thumb} />
+      </button>
+    </li>
+  );
+}
+
+/** Header fields: the Authorization header, and other headers one per line (`Name: value`), shown on demand. */
+function HeaderFields(props: { authorization: string; other: string; onAuthorization: (v: string) => void; onOther: (v: string) => void }) {
+  const id = useId();
+  const [showOther, setShowOther] = useState(props.other !== "");
+  return (
+    <>
+      <label className={forms.field}>
+        {t.mcpAuthorization}
+        <input
+          type="text"
+          autoComplete="off"
+          spellCheck={false}
+          value={props.authorization}
+          placeholder="Bearer …"
+          aria-describedby={`${id}-auth-hint`}
+          onChange={(e) => props.onAuthorization(e.target.value)}
+        />
+      </label>
+      <p className={forms.hint} id={`${id}-auth-hint`}>
+        {t.mcpAuthorizationHint} {t.mcpHeadersHidden}
+      </p>
+      {showOther ? (
+        <>
+          <label className={`${forms.field} ${styles.textareaField}`}>
+            {t.mcpOtherHeaders}
+            <textarea rows={2} autoComplete="off" spellCheck={false} autoFocus value={props.other} placeholder="X-Api-Key: …" aria-describedby={`${id}-other-hint`} onChange={(e) => props.onOther(e.target.value)} />
+          </label>
+          <p className={forms.hint} id={`${id}-other-hint`}>
+            {t.mcpOtherHeadersHint}
+          </p>
+        </>
+      ) : (
+        <button type="button" className={styles.linkButton} onClick={() => setShowOther(true)}>
+          {t.mcpShowOtherHeaders}
+        </button>
+      )}
+    </>
+  );
+}
+
+/** A form's error and its buttons, scrolled into sight when an error appears (the dialog's body scrolls). */
+function ErrorAndButtons(props: { message: string | null; children: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (props.message) ref.current?.scrollIntoView({ block: "nearest" });
+  }, [props.message]);
+  return (
+    <div ref={ref} className={styles.formEnd}>
+      <FormError message={props.message} />
+      <div className={styles.buttons}>{props.children}</div>
+    </div>
+  );
+}
+
+/** Replaces a server's headers (the values typed here become the whole set), or removes them. Typed text stays on error. */
+function HeadersEditor(props: { current: readonly string[]; onSave: (headers: Record<string, string> | null) => Promise<string | null>; onCancel: () => void }) {
+  const [authorization, setAuthorization] = useState("");
+  const [other, setOther] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const save = async (headers: Record<string, string> | null) => {
+    setBusy(true);
+    setError(null);
+    const failure = await props.onSave(headers);
+    setBusy(false);
+    if (failure) setError(failure);
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const parsed = parseHeaders(authorization, other);
+    if ("error" in parsed) return setError(parsed.error);
+    void save(Object.keys(parsed.headers).length ? parsed.headers : null);
+  };
+  return (
+    <form className={styles.subform} onSubmit={submit} aria-label={t.mcpReplaceHeaders}>
+      {props.current.length ? <p className={forms.hint}>{t.mcpHeadersReplaceHint(props.current.join(", "))}</p> : null}
+      <HeaderFields authorization={authorization} other={other} onAuthorization={setAuthorization} onOther={setOther} />
+      <ErrorAndButtons message={error}>
+        {props.current.length ? (
+          <button type="button" className={styles.leftButton} disabled={busy} onClick={() => void save(null)}>
+            {t.mcpRemoveHeaders}
+          </button>
+        ) : null}
+        <button type="button" disabled={busy} onClick={props.onCancel}>
+          {t.cancel}
+        </button>
+        <button type="submit" className={controls.primary} disabled={busy}>
+          {t.mcpSaveHeaders}
+        </button>
+      </ErrorAndButtons>
+    </form>
+  );
+}
+
+/** Name, address and optional headers of a new server; Connect adds it (the dialog then lists its tools). */
+function AddServerForm(props: { onAdded: (server: McpServerInfo) => void; onCancel: () => void }) {
+  const [name, setName] = useState("");
+  const [url, setUrl] = useState("");
+  const [authorization, setAuthorization] = useState("");
+  const [other, setOther] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const hintId = useId();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    if (!name.trim()) return setError(t.mcpNameRequired);
+    if (!url.trim()) return setError(t.mcpUrlRequired);
+    const parsed = parseHeaders(authorization, other);
+    if ("error" in parsed) return setError(parsed.error);
+    setBusy(true);
+    try {
+      const { server } = await api.mcp.add({ name: name.trim(), url: url.trim(), ...(Object.keys(parsed.headers).length ? { headers: parsed.headers } : {}) });
+      props.onAdded(server);
+    } catch (failure) {
+      setError(reason(failure));
+      setBusy(false);
+    }
+  };
+  return (
+    <form className={styles.subform} onSubmit={(e) => void submit(e)} aria-label={t.mcpAddServer} noValidate>
+      <h3 className={styles.formTitle}>{t.mcpAddServer}</h3>
+      <label className={forms.field}>
+        {t.mcpServerName}
+        <input type="text" autoFocus autoComplete="off" spellCheck={false} maxLength={64} value={name} aria-describedby={hintId} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <p className={forms.hint} id={hintId}>
+        {t.mcpServerNameHint}
+      </p>
+      <label className={forms.field}>
+        {t.mcpServerUrl}
+        <input type="url" inputMode="url" autoComplete="off" spellCheck={false} value={url} placeholder={t.mcpServerUrlPlaceholder} onChange={(e) => setUrl(e.target.value)} />
+      </label>
+      <HeaderFields authorization={authorization} other={other} onAuthorization={setAuthorization} onOther={setOther} />
+      <ErrorAndButtons message={error}>
+        <button type="button" disabled={busy} onClick={props.onCancel}>
+          {t.cancel}
+        </button>
+        <button type="submit" className={controls.primary} disabled={busy}>
+          {busy ? t.mcpConnectingNow : t.mcpConnect}
+        </button>
+      </ErrorAndButtons>
+    </form>
+  );
+}
