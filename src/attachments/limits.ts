@@ -8,6 +8,7 @@
  *
  * No Node or browser dependency: the server, the CLI, the web app and the tests can all import it.
  */
+import { REQUEST_FILE_LIMITS } from "../engine/attachment-rules.js";
 
 /** One megabyte as this app counts it. */
 export const MB = 1_000_000;
@@ -18,7 +19,7 @@ export const IMAGE_MAX_BYTES = 3_750_000;
 export const IMAGE_MAX_PIXELS = 8_000;
 /** Largest document (its bytes) Bedrock takes: 4.5 MB. */
 export const DOCUMENT_MAX_BYTES = 4_500_000;
-/** Most images in one request, history included. */
-export const MAX_IMAGES = 20;
+/** Most images in one request, history included (the engine's rule, one number for everyone). */
+export const MAX_IMAGES = REQUEST_FILE_LIMITS.images;
 /** Most documents in one request, history included. */
-export const MAX_DOCUMENTS = 5;
+export const MAX_DOCUMENTS = REQUEST_FILE_LIMITS.documents;

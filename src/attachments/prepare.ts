@@ -32,6 +32,15 @@ export class AttachmentError extends Error {
 export { formatSize };
 
 /**
+ * The largest file one upload may be: the server's own cap (ATTACHMENT_MAX_MB), or config.json's
+ * max_content_size_mb_parameter when that is smaller ("None" sets none), with the setting to name in errors.
+ */
+export function uploadCap(config: { maxContentSizeMb: number | null }, hardCapBytes: number): { maxBytes: number; setting: string } {
+  const configCap = config.maxContentSizeMb ? config.maxContentSizeMb * 1_000_000 : undefined;
+  return configCap !== undefined && configCap < hardCapBytes ? { maxBytes: configCap, setting: "max_content_size_mb_parameter in config.json" } : { maxBytes: hardCapBytes, setting: "ATTACHMENT_MAX_MB" };
+}
+
+/**
  * The checks every file goes through, the same for the web upload and the CLI's --attach: the size cap of one
  * upload, the type by content, Bedrock's limit for one document, and images fitted (resized, re-encoded) to
  * Bedrock's limits with a notice saying what was done.

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { AttachmentError, prepareFile } from "../attachments/prepare.js";
+import { AttachmentError, prepareFile, uploadCap } from "../attachments/prepare.js";
 import type { AppConfig, ModelProfile } from "../config/resolve.js";
-import { REQUEST_FILE_LIMITS } from "../engine/attachment-rules.js";
+import { fileCounts, profilesTaking, profileTakes, REQUEST_FILE_LIMITS } from "../engine/attachment-rules.js";
 import type { Part } from "../engine/types.js";
 import { UsageError } from "./chat-args.js";
 
@@ -14,9 +14,7 @@ const MB = 1_000_000;
  * the profile takes. A refused file is a usage error (exit 2) and nothing is sent. Notices say what was fitted.
  */
 export async function attachmentParts(paths: readonly string[], profile: ModelProfile, config: AppConfig, env: NodeJS.ProcessEnv): Promise<{ parts: Part[]; notices: string[] }> {
-  const hardCap = Number(env["ATTACHMENT_MAX_MB"] ?? 30) * MB;
-  const configCap = config.maxContentSizeMb ? config.maxContentSizeMb * MB : undefined;
-  const cap = configCap !== undefined && configCap < hardCap ? { maxBytes: configCap, setting: "max_content_size_mb_parameter in config.json" } : { maxBytes: hardCap, setting: "ATTACHMENT_MAX_MB" };
+  const cap = uploadCap(config, Number(env["ATTACHMENT_MAX_MB"] ?? 30) * MB);
   const parts: Part[] = [];
   const notices: string[] = [];
   for (const path of paths) {
@@ -35,17 +33,17 @@ export async function attachmentParts(paths: readonly string[], profile: ModelPr
       throw error;
     }
     const image = prepared.kind === "image";
-    if (image ? !profile.vision : !profile.document) {
-      const others = config.profiles.filter((p) => (image ? p.vision : p.document)).map((p) => p.name);
+    if (!profileTakes(profile, prepared.kind)) {
+      const others = profilesTaking(config.profiles, prepared.kind);
       throw new UsageError(`${fileName} is ${image ? "an image" : "a document"}, and profile "${profile.name}" does not take ${image ? "images" : "documents"}${others.length ? `; profiles that do: ${others.join(", ")}` : ""}. Nothing was sent.`);
     }
     if (prepared.notice) notices.push(prepared.notice);
     const source = { type: "bytes" as const, data: Buffer.from(prepared.bytes).toString("base64") };
     parts.push(prepared.kind === "image" ? { type: "image", format: prepared.format, source, fileName } : { type: "document", format: prepared.format, name: prepared.modelName, source, fileName });
   }
-  const images = parts.filter((p) => p.type === "image").length;
-  if (images > REQUEST_FILE_LIMITS.images || parts.length - images > REQUEST_FILE_LIMITS.documents) {
-    throw new UsageError(`one message can carry at most ${REQUEST_FILE_LIMITS.images} images and ${REQUEST_FILE_LIMITS.documents} documents (got ${images} and ${parts.length - images}); nothing was sent`);
+  const { images, documents, overLimit } = fileCounts(parts);
+  if (overLimit) {
+    throw new UsageError(`one message can carry at most ${REQUEST_FILE_LIMITS.images} images and ${REQUEST_FILE_LIMITS.documents} documents (got ${images} and ${documents}); nothing was sent`);
   }
   return { parts, notices };
 }

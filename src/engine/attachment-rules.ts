@@ -9,6 +9,23 @@ export const FILES_ONLY_TEXT = "(See the attached files.)";
 
 type FilePart = ImagePart | DocumentPart;
 
+/** Whether a profile takes files of this kind (config.json's `vision` and `document`). */
+export function profileTakes(profile: Pick<ModelProfile, "vision" | "document">, kind: "image" | "document"): boolean {
+  return kind === "image" ? profile.vision : profile.document;
+}
+
+/** The names of the profiles that take files of this kind (to name them when one does not). */
+export function profilesTaking(profiles: readonly ModelProfile[], kind: "image" | "document"): string[] {
+  return profiles.filter((p) => profileTakes(p, kind)).map((p) => p.name);
+}
+
+/** How many images and documents parts carry, and whether that is more than one request may. */
+export function fileCounts(parts: readonly Part[]): { images: number; documents: number; overLimit: boolean } {
+  const images = parts.filter((p) => p.type === "image").length;
+  const documents = parts.filter((p) => p.type === "document").length;
+  return { images, documents, overLimit: images > REQUEST_FILE_LIMITS.images || documents > REQUEST_FILE_LIMITS.documents };
+}
+
 const displayName = (part: FilePart) => part.fileName ?? (part.type === "document" ? part.name : `a ${part.format.toUpperCase()} image`);
 
 /**
@@ -28,7 +45,7 @@ export function fitFilesToRequest(messages: readonly Message[], profile: ModelPr
   for (let i = messages.length - 1; i >= 0; i--) {
     for (const part of filesOf(messages[i]!.parts).reverse()) {
       const slot = part.type === "image" ? "images" : "documents";
-      const accepted = part.type === "image" ? profile.vision : profile.document;
+      const accepted = profileTakes(profile, part.type);
       const fits = accepted && counts[slot] < REQUEST_FILE_LIMITS[slot];
       if (!accepted) unsupported.unshift(displayName(part));
       else if (!fits) overCount++;

@@ -1,4 +1,5 @@
 import { DatabaseBlobStore } from "../attachments/blob-store.js";
+import { uploadCap } from "../attachments/prepare.js";
 import type { AppConfig } from "../config/resolve.js";
 import { ChatError } from "../engine/errors.js";
 import type { FileResolver } from "../engine/files.js";
@@ -14,12 +15,10 @@ const MB = 1_000_000;
  * database unless a store is given (S3).
  */
 export function attachmentSettings(config: AppConfig, given: Partial<AttachmentSettings> = {}): AttachmentSettings {
-  const hardCap = given.maxBytes ?? 30 * MB;
-  const configCap = config.maxContentSizeMb ? config.maxContentSizeMb * MB : undefined;
-  const fromConfig = configCap !== undefined && configCap < hardCap;
+  const cap = uploadCap(config, given.maxBytes ?? 30 * MB);
   return {
-    maxBytes: fromConfig ? configCap : hardCap,
-    maxSetting: given.maxSetting ?? (fromConfig ? "max_content_size_mb_parameter in config.json" : "ATTACHMENT_MAX_MB"),
+    maxBytes: cap.maxBytes,
+    maxSetting: given.maxSetting ?? cap.setting,
     quotaBytes: given.quotaBytes ?? 1000 * MB,
     uploadsPerMinute: given.uploadsPerMinute ?? 30,
     blobs: given.blobs ?? new DatabaseBlobStore(),

@@ -1,25 +1,10 @@
-import { deflateSync, crc32 } from "node:zlib";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
+import { solidPng } from "../../test/fixtures/png.js";
 import { capText, describeCallError, errorResult, NO_OUTPUT, sniffImage, toToolResult } from "./results.js";
 
-/** A valid PNG of the given size (one colour; zlib compresses the rows to almost nothing). */
-function png(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 0, 0, 0, 0], 8);
-  const raw = Buffer.alloc((width + 1) * height);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
-}
+/** A valid PNG of the given size (one colour). */
+const png = (width: number, height: number) => solidPng(width, height);
 const b64 = (b: Buffer) => b.toString("base64");
 
 describe("toToolResult", () => {

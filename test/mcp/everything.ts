@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
+import { freePort } from "../helpers/postgres.js";
 import { dirname, join } from "node:path";
 import type { McpServerConfig } from "../../src/tools/connection.js";
 
@@ -25,17 +25,8 @@ export function hardStdio(name = "hard"): McpServerConfig {
   return { name, transport: "stdio", command: process.execPath, args: ["--import", "tsx", HARD_STDIO_MAIN] };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A free port on 127.0.0.1 (the one helper every server of the tests uses). */
+export { freePort };
 
 export interface EverythingHttp {
   url: string;

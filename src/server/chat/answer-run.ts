@@ -51,23 +51,23 @@ export async function driveAnswer(context: AnswerContext, live: LiveGeneration, 
     reasoningMs = Date.now() - reasoningStarted;
     emit(live, context.relay, { type: "reasoning_end", ms: reasoningMs });
   };
-  const notices: string[] = [...request.notices];
+  /** Notices from outside the engine (adapted settings, MCP servers): told now and saved with the answer. */
+  const notices: string[] = [];
+  const tell = (message: string) => {
+    notices.push(message);
+    emit(live, context.relay, { type: "notice", message });
+  };
 
   emit(live, context.relay, { type: "start", messageId: live.messageId, profile: profile.name, modelId: profile.modelId });
-  for (const message of request.notices) emit(live, context.relay, { type: "notice", message });
+  request.notices.forEach(tell);
   // The user's MCP servers, connected for this answer: a server that fails gives no tools and a notice.
   let tools: TurnTools | undefined;
   if (profile.tool && context.tools) {
     tools = await context.tools(live.ownerId).catch((error: unknown) => {
-      const message = `MCP tools are not available for this answer: ${(error as Error).message}`;
-      notices.push(message);
-      emit(live, context.relay, { type: "notice", message });
+      tell(`MCP tools are not available for this answer: ${(error as Error).message}`);
       return undefined;
     });
-    for (const message of tools?.notices ?? []) {
-      notices.push(message);
-      emit(live, context.relay, { type: "notice", message });
-    }
+    tools?.notices.forEach(tell);
   }
   let result: TurnResult | undefined;
   try {

@@ -1,7 +1,7 @@
 import type { AppConfig, ModelProfile } from "../../config/resolve.js";
 import { SettingsError } from "../../engine/errors.js";
 import { checkSettings, withDefaults, type CheckedSettings, type SettingsInput } from "../../engine/settings.js";
-import { REQUEST_FILE_LIMITS } from "../../engine/attachment-rules.js";
+import { fileCounts, profilesTaking, profileTakes, REQUEST_FILE_LIMITS } from "../../engine/attachment-rules.js";
 import { checkUserMessage } from "../../engine/turn.js";
 import type { DocumentFormat, ImageFormat, Part } from "../../engine/types.js";
 import { getAttachments } from "../../store/attachments.js";
@@ -147,8 +147,8 @@ export class ChatService {
       const row = byId.get(id);
       if (!row || (row.thread_id !== null && row.thread_id !== threadId)) throw notFound("Attachment");
       const image = row.kind === "image";
-      if (image ? !profile.vision : !profile.document) {
-        const others = this.config.profiles.filter((p) => (image ? p.vision : p.document)).map((p) => p.name);
+      if (!profileTakes(profile, row.kind)) {
+        const others = profilesTaking(this.config.profiles, row.kind);
         throw new HttpError(
           400,
           "not_accepted",
@@ -158,9 +158,8 @@ export class ChatService {
       const source = { type: "attachment" as const, id: row.id };
       parts.push(image ? { type: "image", format: row.format as ImageFormat, source, fileName: row.file_name } : { type: "document", format: row.format as DocumentFormat, name: row.model_name, source, fileName: row.file_name });
     }
-    const images = parts.filter((p) => p.type === "image").length;
-    const documents = parts.length - images;
-    if (images > REQUEST_FILE_LIMITS.images || documents > REQUEST_FILE_LIMITS.documents) {
+    const { images, documents, overLimit } = fileCounts(parts);
+    if (overLimit) {
       throw new HttpError(400, "too_many_files", `One message can carry at most ${REQUEST_FILE_LIMITS.images} images and ${REQUEST_FILE_LIMITS.documents} documents (this one has ${images} and ${documents}). Send them in several messages.`);
     }
     return parts;

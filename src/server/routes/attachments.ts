@@ -4,6 +4,7 @@ import { mimeOf } from "../../attachments/detect.js";
 import type { BlobStore } from "../../attachments/blob-store.js";
 import { AttachmentError, formatSize, prepareFile } from "../../attachments/prepare.js";
 import type { DocumentFormat, ImageFormat } from "../../shared/parts.js";
+import { stripNul } from "../../shared/text.js";
 import { deletePendingAttachment, QuotaError, readAttachment, saveUpload } from "../../store/attachments.js";
 import type { Db } from "../../store/db.js";
 import { HttpError, notFound } from "../http-errors.js";
@@ -51,7 +52,7 @@ export const attachmentRoutes: FastifyPluginAsyncZod<AttachmentRouteOptions> = a
     async (request, reply) => {
       const file = await request.file().catch(() => undefined);
       if (!file) throw new HttpError(400, "no_file", "The upload has no file: send one file as multipart/form-data.");
-      const fileName = file.filename.replaceAll("\u0000", "").trim() || "file";
+      const fileName = stripNul(file.filename).trim() || "file";
       let bytes: Buffer;
       try {
         bytes = await file.toBuffer();
