@@ -71,7 +71,8 @@ export async function chatCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
       let result: TurnResult | undefined;
       let reasoningOpen = false;
       const toolUses = new Map<string, { name: string; input: unknown }>();
-      const toolCalls: ToolCall[] = [];
+      // By call id: results come as each call ends; --json lists them in the order the model asked for them.
+      const toolCalls = new Map<string, ToolCall>();
       for await (const event of runTurn({ provider, profile, history, input, settings, limits: config, signal: abort.signal, ...(toolset ? { tools: toolset } : {}) })) {
         switch (event.type) {
           case "request":
@@ -101,7 +102,7 @@ export async function chatCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
             break;
           case "toolResult": {
             const call = toolCall(event.result, toolUses, toolset);
-            toolCalls.push(call);
+            toolCalls.set(event.result.toolUseId, call);
             if (!args.json) {
               if (reasoningOpen) io.stderr.write("\n");
               reasoningOpen = false;
@@ -132,7 +133,7 @@ export async function chatCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
         io.stderr.write("stopped\n");
         return 130;
       }
-      if (args.json) io.stdout.write(`${JSON.stringify({ ...jsonLine(result, sent), ...(toolset ? { toolCalls: toolCalls.map(({ server: _server, ...call }) => call) } : {}) })}\n`);
+      if (args.json) io.stdout.write(`${JSON.stringify({ ...jsonLine(result, sent), ...(toolset ? { toolCalls: [...toolUses.keys()].flatMap((id) => toolCalls.get(id) ?? []).map(({ server: _server, ...call }) => call) } : {}) })}\n`);
       history.push(input, ...result.messages);
     }
   } finally {
