@@ -87,7 +87,9 @@ export async function fitImage(bytes: Uint8Array, format: ImageFormat, fileName:
       const long = Math.max(1, Math.min(limits.maxSide, Math.round(Math.max(width, height) * scale)));
       pipeline = pipeline.resize(width >= height ? { width: long, withoutEnlargement: true } : { height: long, withoutEnlargement: true });
     }
-    if (target === "jpeg") pipeline = (hasAlpha ? pipeline.flatten({ background: "#ffffff" }) : pipeline).jpeg({ quality });
+    // optimiseCoding off: optimal Huffman tables make libjpeg keep every DCT coefficient of the image in memory
+    // (about 50 MB more at the peak for a 3,600 × 2,400 photo) to save about 5% of the bytes.
+    if (target === "jpeg") pipeline = (hasAlpha ? pipeline.flatten({ background: "#ffffff" }) : pipeline).jpeg({ quality, optimiseCoding: false });
     else if (target === "webp") pipeline = pipeline.webp({ quality, effort: 3 });
     else if (target === "png") pipeline = pipeline.png({ compressionLevel: 9, adaptiveFiltering: true });
     else pipeline = pipeline.gif();

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { mimeOf } from "../../attachments/detect.js";
 import type { BlobStore } from "../../attachments/blob-store.js";
 import { AttachmentError, formatSize, prepareFile } from "../../attachments/prepare.js";
+import { readUpload, UploadTooLargeError } from "../read-upload.js";
 import type { DocumentFormat, ImageFormat } from "../../shared/parts.js";
 import { stripNul } from "../../shared/text.js";
 import { deletePendingAttachment, QuotaError, readAttachment, saveUpload } from "../../store/attachments.js";
@@ -55,8 +56,9 @@ export const attachmentRoutes: FastifyPluginAsyncZod<AttachmentRouteOptions> = a
       const fileName = stripNul(file.filename).trim() || "file";
       let bytes: Buffer;
       try {
-        bytes = await file.toBuffer();
-      } catch {
+        bytes = await readUpload(file.file, Number(request.headers["content-length"]), settings.maxBytes);
+      } catch (error) {
+        if (!(error instanceof UploadTooLargeError)) throw error;
         const sent = Number(request.headers["content-length"]);
         const size = Number.isFinite(sent) && sent > settings.maxBytes ? `about ${formatSize(sent)}` : `larger than ${formatSize(settings.maxBytes)}`;
         throw new HttpError(413, "too_large", `${fileName} is ${size}; the largest file you can attach is ${formatSize(settings.maxBytes)} (${settings.maxSetting}).`);
