@@ -10,7 +10,7 @@ import { planRequest } from "./reasoning.js";
 import type { TurnSettings } from "./settings.js";
 import { systemPromptFor } from "./system-prompt.js";
 import type { ToolExecutor } from "./tools.js";
-import { addUsage, ZERO_USAGE, type Message, type MessageStatus, type StopReason, type ToolResultPart, type Usage } from "./types.js";
+import { addUsage, ZERO_USAGE, type Message, type MessageStatus, type StopReason, type ToolResultPart, type ToolUsePart, type Usage } from "./types.js";
 
 export const DEFAULT_MAX_TOOL_ROUNDS = 10;
 
@@ -223,7 +223,7 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
     const pending = new Map(
       calls.map((use, index) => [
         index,
-        callTool(tools, use.name, use.input, signal).then((outcome) => ({ index, result: { type: "toolResult", toolUseId: use.id, ...outcome } as ToolResultPart })),
+        callTool(tools, use, signal).then((outcome) => ({ index, result: { type: "toolResult", toolUseId: use.id, ...outcome } as ToolResultPart })),
       ]),
     );
     const results: ToolResultPart[] = new Array(calls.length);
@@ -238,11 +238,11 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
   }
 }
 
-async function callTool(tools: ToolExecutor, name: string, input: unknown, signal: AbortSignal | undefined) {
+async function callTool(tools: ToolExecutor, use: ToolUsePart, signal: AbortSignal | undefined) {
   try {
-    return await tools.call(name, input, signal);
+    return await tools.call(use.name, use.input, signal, { toolUseId: use.id });
   } catch (error) {
-    return { status: "error" as const, content: [{ type: "text" as const, text: `Error executing tool ${name}: ${(error as Error).message}` }] };
+    return { status: "error" as const, content: [{ type: "text" as const, text: `Error executing tool ${use.name}: ${(error as Error).message}` }] };
   }
 }
 
