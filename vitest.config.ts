@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts", "web/src/**/*.test.ts"],
+    include: ["src/**/*.test.ts", "test/**/*.test.ts", "web/src/**/*.test.ts", "infra/**/*.test.ts"],
     globalSetup: ["test/setup/postgres.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,

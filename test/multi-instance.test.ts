@@ -1,4 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SecretBox } from "../src/secrets/secret-box.js";
+import { startHardHttpServer, type HardHttpServer } from "./mcp/hard-server.js";
 import { useBedrockEmulator } from "./helpers/bedrock-env.js";
 import { readEvents, signIn, startChatServer, textOf, waitFor, type ChatServer, type Session } from "./helpers/chat-server.js";
 import { databases } from "./helpers/databases.js";
@@ -12,10 +15,14 @@ describe.skipIf(!postgres.available)("two instances on one PostgreSQL", () => {
   let b: ChatServer;
   let onA: Session;
   let onB: Session;
+  let hard: HardHttpServer;
   beforeAll(async () => {
     const url = await postgres.location();
-    a = await startChatServer({ authMode: "local", database: url, postgresUrl: url, signInAttemptsPerIp: 1000 });
-    b = await startChatServer({ authMode: "local", database: url, postgresUrl: url, signInAttemptsPerIp: 1000 });
+    // One SECRET_KEY for both, as instances of one deployment share it.
+    const mcp = { keys: { available: true as const, box: new SecretBox(randomBytes(32)), source: "SECRET_KEY" as const }, allowPrivateNetworks: true };
+    hard = await startHardHttpServer();
+    a = await startChatServer({ authMode: "local", database: url, postgresUrl: url, signInAttemptsPerIp: 1000, mcp });
+    b = await startChatServer({ authMode: "local", database: url, postgresUrl: url, signInAttemptsPerIp: 1000, mcp });
     // A's setup token was printed by A; B printed its own, and either creates the one admin.
     await b.api("POST", "/auth/setup", { email: "ops@example.com", password: "ops long password", token: a.app.setupToken });
     onA = await signIn(a, "ops@example.com", "ops long password");
@@ -28,6 +35,22 @@ describe.skipIf(!postgres.available)("two instances on one PostgreSQL", () => {
       await waitFor(async () => server.app.generations.runningCount(), (n) => n === 0);
       await server.close();
     }
+    await hard?.close();
+  });
+
+  it("a tool call waiting on A is allowed from B (the decision goes through NOTIFY)", async () => {
+    await onA.api("POST", "/api/mcp/servers", { name: "hard", url: hard.url });
+    const thread = (await onA.api("POST", "/api/threads", { profile: "Amazon Nova Pro" })).body.thread;
+    env.emulator.enqueue({ blocks: [{ toolUse: { id: "tooluse_across", name: "hard__add", input: { a: 20, b: 22 } } }] }, { blocks: [{ text: "42." }] });
+    const posted = await onA.api("POST", `/api/threads/${thread.id}/messages`, { text: "add" });
+    const generationId = posted.body.generationId as string;
+    await waitFor(async () => (await readEvents(`${b.url}/api/generations/${generationId}/events`, { headers: { cookie: onB.cookie }, timeoutMs: 400 })).events, (events) => events.some((e) => e.event === "tool_approval"));
+    const decided = await onB.api("POST", `/api/generations/${generationId}/tool-approvals`, { toolUseId: "tooluse_across", decision: "allow" });
+    expect(decided.status).toBe(202);
+    expect(decided.body.status).toBe("sent");
+    const { events } = await readEvents(`${b.url}/api/generations/${generationId}/events`, { headers: { cookie: onB.cookie } });
+    expect(events.find((e) => e.event === "tool_result")!.data).toMatchObject({ status: "success", text: expect.stringContaining("42") });
+    expect(events.at(-1)!.data).toMatchObject({ type: "done", status: "complete" });
   });
 
   it("shares sessions: signed in on one instance, recognised on the other; sign-out ends it on both", async () => {

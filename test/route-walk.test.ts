@@ -53,6 +53,15 @@ const KNOWN = [
   "POST /api/messages/:id/regenerate",
   "GET /api/generations/:id/events",
   "POST /api/generations/:id/stop",
+  "POST /api/generations/:id/tool-approvals",
+  "GET /api/mcp/tool-permissions",
+  "PUT /api/mcp/servers/:id/tool-permissions",
+  "GET /api/mcp/catalog",
+  "POST /api/mcp/servers/listed",
+  "POST /api/mcp/servers/programs",
+  "POST /api/mcp/servers/:id/oauth/start",
+  "DELETE /api/mcp/servers/:id/oauth",
+  "GET /api/mcp/oauth/callback",
 ];
 
 /** What the README promises, decided here independently of route-policy.ts: all of /api/ needs a session except these. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseChatArgs, splitCommandLine, UsageError } from "../src/cli/chat-args.js";
+import { parseChatArgs, UsageError } from "../src/cli/chat-args.js";
+import { splitCommandLine } from "../src/tools/command-line.js";
 
 /** The CLI's MCP flags, parsed in-process (the end-to-end runs are in cli.test.ts). */
 

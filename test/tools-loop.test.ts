@@ -5,7 +5,7 @@ import { BUNDLED_CONFIG_PATH, loadConfig } from "../src/config/load.js";
 import type { ModelProfile } from "../src/config/resolve.js";
 import { resolveSettings, type SettingsInput } from "../src/engine/settings.js";
 import { runTurn, type TurnEvent, type TurnResult } from "../src/engine/turn.js";
-import type { Message } from "../src/engine/types.js";
+import type { Message, ToolResultPart } from "../src/engine/types.js";
 import { BedrockProvider } from "../src/providers/bedrock/provider.js";
 import { Toolset } from "../src/tools/toolset.js";
 import { useBedrockEmulator } from "./helpers/bedrock-env.js";
@@ -38,6 +38,9 @@ afterAll(async () => {
 type Body = Record<string, any>;
 const bodies = () => env.emulator.requests.map((r) => r.body as Body);
 const lastUser = (body: Body) => body["messages"].at(-1).content as Body[];
+/** Every object key anywhere in a JSON value. */
+const keysIn = (value: unknown): string[] =>
+  Array.isArray(value) ? value.flatMap(keysIn) : value !== null && typeof value === "object" ? Object.entries(value).flatMap(([k, v]) => [k, ...keysIn(v)]) : [];
 
 async function turn(p: ModelProfile, text: string, options: { settings?: SettingsInput; signal?: AbortSignal; tools?: Toolset; history?: Message[] } = {}) {
   const events: TurnEvent[] = [];
@@ -243,7 +246,55 @@ describe("tool loops against the emulator", () => {
     expect(Date.now() - started).toBeLessThan(2000);
     expect(result.status).toBe("stopped");
     expect(result.messages[0]!.parts.map((p) => p.type)).toEqual(["text", "toolUse"]);
-    expect(result.messages[1]!.parts).toEqual([{ type: "toolResult", toolUseId: "s1", status: "error", content: [{ type: "text", text: "The call of slow (server hard) was stopped." }] }]);
+    expect(result.messages[1]!.parts).toEqual([{ type: "toolResult", toolUseId: "s1", status: "error", content: [{ type: "text", text: "The call of slow (server hard) was stopped." }], durationMs: expect.any(Number) }]);
+    // The call ran from the model's ask until the stop (300 ms in).
+    const stopped = result.messages[1]!.parts[0] as ToolResultPart;
+    expect(stopped.durationMs).toBeGreaterThanOrEqual(250);
+    expect(stopped.durationMs).toBeLessThan(2000);
+  });
+
+  it("a tool use carries the MCP server and tool behind its name (the shortened, hashed one too), live and in the turn's messages; the Converse requests never carry them", async () => {
+    const awkward = toolset.bedrockName("hard", AWKWARD_NAME)!;
+    expect(awkward).toMatch(/_[0-9a-f]{8}$/);
+    env.emulator.enqueue({ blocks: [{ toolUse: { id: "n1", name: "hard__add", input: { a: 1, b: 2 } } }, { toolUse: { id: "n2", name: awkward, input: { city: "Oslo" } } }, { toolUse: { id: "n3", name: "hard__nope", input: {} } }], stopReason: "tool_use" });
+    const { events, result } = await turn(NOVA, "two tools");
+    expect(result.status).toBe("complete");
+    const uses = events.filter((e) => e.type === "toolUse");
+    expect(uses).toEqual([
+      { type: "toolUse", id: "n1", name: "hard__add", input: { a: 1, b: 2 }, server: "hard", tool: "add" },
+      { type: "toolUse", id: "n2", name: awkward, input: { city: "Oslo" }, server: "hard", tool: AWKWARD_NAME },
+      // A name the executor does not know stays without them (the step falls back to the name).
+      { type: "toolUse", id: "n3", name: "hard__nope", input: {} },
+    ]);
+    expect(result.messages[0]!.parts.filter((p) => p.type === "toolUse")).toEqual(uses.map(({ type: _type, ...use }) => ({ type: "toolUse", ...use })));
+    const results = events.flatMap((e) => (e.type === "toolResult" ? [e.result] : []));
+    expect(results.map((r) => [r.toolUseId, r.status, typeof r.durationMs])).toEqual(expect.arrayContaining([["n1", "success", "number"], ["n2", "success", "number"], ["n3", "error", "number"]]));
+    expect(result.messages[1]!.parts).toEqual(expect.arrayContaining(results));
+
+    // The next turn replays the annotated parts: neither call's request has the display fields.
+    const history: Message[] = [{ role: "user", parts: [{ type: "text", text: "two tools" }] }, ...result.messages];
+    await turn(NOVA, "and now?", { history });
+    const [, second, third] = bodies();
+    for (const body of [second!, third!]) {
+      expect(body["messages"].flatMap((m: Body) => m["content"]).some((b: Body) => b["toolUse"])).toBe(true);
+      for (const key of ["server", "tool", "durationMs"]) expect(keysIn(body["messages"]), key).not.toContain(key);
+    }
+    expect(lastUser(second!).map((b) => Object.keys(b["toolResult"]).sort())).toEqual([
+      ["content", "status", "toolUseId"],
+      ["content", "status", "toolUseId"],
+      ["content", "status", "toolUseId"],
+    ]);
+  });
+
+  it("a tool that sleeps 200 ms takes about 200 ms: durationMs on the told result and on the message", async () => {
+    env.emulator.enqueue({ blocks: [{ toolUse: { id: "d1", name: "hard__slow", input: { ms: 200, label: "nap" } } }], stopReason: "tool_use" });
+    const { events, result } = await turn(NOVA, "nap");
+    expect(result.status).toBe("complete");
+    const told = events.find((e) => e.type === "toolResult")!;
+    const ms = told.type === "toolResult" ? told.result.durationMs! : NaN;
+    expect(ms).toBeGreaterThanOrEqual(195);
+    expect(ms).toBeLessThan(3000);
+    expect((result.messages[1]!.parts[0] as ToolResultPart).durationMs).toBe(ms);
   });
 
   it("a server that failed gives a notice and the turn runs with the tools of the others", async () => {

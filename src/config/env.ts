@@ -64,6 +64,8 @@ const envSchema = z.object({
   SECRET_KEY_PREVIOUS: z.string().optional(),
   /** 1: MCP servers on private networks (and cloud metadata addresses) may be reached. */
   MCP_ALLOW_PRIVATE_NETWORKS: z.enum(["0", "1"]).default("0"),
+  /** A JSON file of MCP servers the admin offers every user (stdio programs, HTTP servers): src/tools/servers-file.ts. */
+  MCP_SERVERS_FILE: z.string().min(1).optional(),
   /** Default per-user monthly spending cap in USD; unset: no cap (admins can set one per user). */
   MONTHLY_SPEND_CAP_USD: z.string().regex(/^\d+(\.\d+)?$/, "must be an amount in dollars such as 25 or 7.50").optional(),
 });

@@ -1,5 +1,6 @@
 import { ChatError } from "./errors.js";
 import type { FileSource, ImagePart, Message, Part, ToolResultContent } from "./types.js";
+import type { ToolResultText } from "../shared/parts.js";
 
 /**
  * Turns a stored attachment into what a model request carries: its bytes (base64), or, when the profile takes S3
@@ -19,7 +20,15 @@ export async function resolveFiles(messages: readonly Message[], resolver: FileR
     if (!resolver) throw new ChatError("internal", `A file of this conversation (attachment ${part.source.id}) cannot be read here: this program has no attachment store.`);
     return { ...part, source: await resolver(part.source.id, options) };
   };
-  const resolveContent = (item: ToolResultContent) => (item.type === "image" ? resolve<ImagePart>(item) : item);
+  /** A long tool result's whole text, from the bytes it was stored as (UTF-8). */
+  const resolveText = async (item: ToolResultText): Promise<ToolResultText> => {
+    if (!item.source) return item;
+    if (!resolver) throw new ChatError("internal", `A tool result of this conversation (attachment ${item.source.id}) cannot be read here: this program has no attachment store.`);
+    const stored = await resolver(item.source.id, { s3: false });
+    if (stored.type !== "bytes") throw new ChatError("internal", `A tool result of this conversation (attachment ${item.source.id}) could not be read back.`);
+    return { type: "text", text: Buffer.from(stored.data, "base64").toString("utf8") };
+  };
+  const resolveContent = (item: ToolResultContent) => (item.type === "image" ? resolve<ImagePart>(item) : item.type === "text" ? resolveText(item) : item);
   return Promise.all(
     messages.map(async (message) => {
       if (!message.parts.some(hasAttachment)) return message;
@@ -37,6 +46,6 @@ export async function resolveFiles(messages: readonly Message[], resolver: FileR
 
 function hasAttachment(part: Part): boolean {
   if (part.type === "image" || part.type === "document") return part.source.type === "attachment";
-  if (part.type === "toolResult") return part.content.some((c) => c.type === "image" && c.source.type === "attachment");
+  if (part.type === "toolResult") return part.content.some((c) => (c.type === "image" && c.source.type === "attachment") || (c.type === "text" && c.source !== undefined));
   return false;
 }

@@ -2,6 +2,12 @@ import type { ProviderEvent } from "./provider.js";
 import { toStoredParts } from "./stored-turn.js";
 import { addUsage, assertNever, ZERO_USAGE, type Message, type MessageStatus, type Part, type StopReason, type ToolResultPart, type Usage } from "./types.js";
 
+/** A model's tool use as the engine tells it: with the MCP server and tool behind its name when the executor knows them. */
+export type ToolUseEvent = Extract<ProviderEvent, { type: "toolUse" }> & { server?: string; tool?: string };
+
+/** What the turn's state folds: the model's events, a tool use with its names. */
+export type FoldedEvent = Exclude<ProviderEvent, { type: "toolUse" }> | ToolUseEvent;
+
 /**
  * The turn as the engine builds it, the one fold of a model's events: one assistant message per model call (its
  * parts in arrival order: reasoning, text, tool uses) and, between calls, a user message of tool results. The
@@ -27,7 +33,7 @@ export class TurnState {
     this.version++;
   }
 
-  apply(event: ProviderEvent): void {
+  apply(event: FoldedEvent): void {
     const message = this.current;
     if (!message) throw new Error("TurnState.apply before beginCall");
     const parts = message.parts;
@@ -49,7 +55,7 @@ export class TurnState {
         parts.push({ type: "redactedReasoning", data: event.data });
         break;
       case "toolUse":
-        parts.push({ type: "toolUse", id: event.id, name: event.name, input: event.input });
+        parts.push({ type: "toolUse", id: event.id, name: event.name, input: event.input, ...(event.server !== undefined && event.tool !== undefined ? { server: event.server, tool: event.tool } : {}) });
         break;
       case "stop":
         this.callStop = event.reason;

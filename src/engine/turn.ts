@@ -4,7 +4,7 @@ import { ChatError } from "./errors.js";
 import { buildRequestHistory, withoutBlankText } from "./history.js";
 import { fitFilesToRequest } from "./attachment-rules.js";
 import { resolveFiles, type FileResolver } from "./files.js";
-import { collectText, TurnState } from "./turn-state.js";
+import { collectText, TurnState, type ToolUseEvent } from "./turn-state.js";
 import type { InferenceParams, ModelRequest, Provider, ProviderEvent, ReasoningRequest } from "./provider.js";
 import { planRequest } from "./reasoning.js";
 import type { TurnSettings } from "./settings.js";
@@ -62,7 +62,8 @@ export interface TurnResult {
 export type TurnEvent =
   | { type: "request"; request: SentRequest }
   | { type: "notice"; message: string }
-  | Exclude<ProviderEvent, { type: "usage" }>
+  | Exclude<ProviderEvent, { type: "usage" | "toolUse" }>
+  | ToolUseEvent
   | { type: "usage"; usage: Usage; cost: Cost | null }
   | { type: "toolResult"; result: ToolResultPart }
   | { type: "error"; error: ChatError }
@@ -174,7 +175,9 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
     state.beginCall();
     let failure: ChatError | undefined;
     try {
-      for await (const event of provider.converse(request)) {
+      for await (const received of provider.converse(request)) {
+        // A tool use is told and kept with the server and tool behind its name (display and records only).
+        const event = received.type === "toolUse" ? described(received, tools) : received;
         state.apply(event);
         if (event.type === "usage") {
           yield { type: "usage", usage: event.usage, cost: costOf(event.usage, profile.price) };
@@ -223,7 +226,7 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
     const pending = new Map(
       calls.map((use, index) => [
         index,
-        callTool(tools, use, signal).then((outcome) => ({ index, result: { type: "toolResult", toolUseId: use.id, ...outcome } as ToolResultPart })),
+        callTool(tools, use, signal).then((result) => ({ index, result })),
       ]),
     );
     const results: ToolResultPart[] = new Array(calls.length);
@@ -238,12 +241,24 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
   }
 }
 
-async function callTool(tools: ToolExecutor, use: ToolUsePart, signal: AbortSignal | undefined) {
+/** One tool call as its result part, with how long it took (from the call to its result, failures included). */
+async function callTool(tools: ToolExecutor, use: ToolUsePart, signal: AbortSignal | undefined): Promise<ToolResultPart> {
+  let started = performance.now();
+  let outcome: Pick<ToolResultPart, "status" | "content" | "notRun">;
   try {
-    return await tools.call(use.name, use.input, signal, { toolUseId: use.id });
+    outcome = await tools.call(use.name, use.input, signal, { toolUseId: use.id, running: () => (started = performance.now()) });
   } catch (error) {
-    return { status: "error" as const, content: [{ type: "text" as const, text: `Error executing tool ${use.name}: ${(error as Error).message}` }] };
+    outcome = { status: "error", content: [{ type: "text", text: `Error executing tool ${use.name}: ${(error as Error).message}` }] };
   }
+  // A call that never ran (declined, or stopped while it waited) has no duration.
+  if (outcome.notRun) return { type: "toolResult", toolUseId: use.id, status: outcome.status, content: outcome.content, notRun: outcome.notRun };
+  return { type: "toolResult", toolUseId: use.id, status: outcome.status, content: outcome.content, durationMs: Math.round(performance.now() - started) };
+}
+
+/** A model's tool use with the server and tool behind its name, when the executor knows them. */
+function described(event: ToolUseEvent, tools: ToolExecutor | undefined): ToolUseEvent {
+  const ref = tools?.describe?.(event.name);
+  return ref ? { ...event, server: ref.server, tool: ref.tool } : event;
 }
 
 function totalCost(costs: readonly Cost[]): Cost {

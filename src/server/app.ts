@@ -23,7 +23,9 @@ import { profilesRoutes } from "./routes/profiles.js";
 import { threadRoutes } from "./routes/threads.js";
 import { attachmentRoutes, type AttachmentSettings } from "./routes/attachments.js";
 import { mcpRoutes } from "./routes/mcp.js";
+import { toolPermissionRoutes } from "./routes/tool-permissions.js";
 import { McpTools, mcpAddressPolicy } from "./mcp.js";
+import type { ListedServer } from "../tools/servers-file.js";
 import { SECRET_KEY_REQUIRED, type SecretKeys } from "../secrets/secret-box.js";
 import { attachmentResolver, attachmentSettings } from "./attachments.js";
 import { sweepPendingAttachments } from "../store/attachments.js";
@@ -77,7 +79,7 @@ export interface AppOptions {
   /** Attachment caps and where their bytes live (defaults: 30 MB per file or less by config, 1,000 MB per user, 30 uploads a minute, in the database). */
   attachments?: Partial<AttachmentSettings>;
   /** MCP tools: the keys that seal server headers, and whether private networks may be reached (MCP_ALLOW_PRIVATE_NETWORKS). */
-  mcp?: { keys?: SecretKeys; allowPrivateNetworks?: boolean; callTimeoutMs?: number };
+  mcp?: { keys?: SecretKeys; allowPrivateNetworks?: boolean; callTimeoutMs?: number; /** MCP_SERVERS_FILE's servers. */ listed?: readonly ListedServer[] };
   /** Time source for sessions, lockouts and limits (tests move it). */
   clock?: () => Date;
 }
@@ -166,7 +168,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     db: options.db,
     keys: options.mcp?.keys ?? { available: false, message: SECRET_KEY_REQUIRED },
     policy: mcpAddressPolicy(authMode, options.mcp?.allowPrivateNetworks ?? false),
+    publicUrl: options.publicUrl,
+    // Filled after listen() in tests: read when a sign-in needs it.
+    origins: options.origins,
     ...(options.mcp?.callTimeoutMs ? { callTimeoutMs: options.mcp.callTimeoutMs } : {}),
+    ...(options.mcp?.listed ? { listed: options.mcp.listed } : {}),
+    authMode,
   });
   app.addHook("onClose", async () => mcp.closeAll());
   const generations = new GenerationManager({
@@ -207,6 +214,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   await app.register(threadRoutes, { db: options.db, blobs: attachments.blobs, chat, defaultProfile: options.config.defaultProfile.name });
   await app.register(attachmentRoutes, { db: options.db, settings: attachments, clock });
   await app.register(mcpRoutes, { db: options.db, mcp });
+  await app.register(toolPermissionRoutes, { db: options.db });
   await app.register(generationRoutes, { generations, streams });
   if (options.webRoot) await serveWeb(app, options.webRoot);
 

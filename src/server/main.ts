@@ -11,6 +11,7 @@ import { buildApp } from "./app.js";
 import { loadSecretKeys } from "../secrets/secret-box.js";
 import { SecretKeyError } from "../secrets/secret-key.js";
 import { ensureWebBuild, ROOT } from "./web-build.js";
+import { loadServersFile, ServersFileError } from "../tools/servers-file.js";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
 
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     logLevel: env.LOG_LEVEL,
     ...(env.BODY_LIMIT_MB ? { bodyLimitBytes: env.BODY_LIMIT_MB * 1024 * 1024 } : {}),
     titleGeneration: env.TITLE_GENERATION,
-    mcp: { keys: secretKeys, allowPrivateNetworks: env.MCP_ALLOW_PRIVATE_NETWORKS === "1" },
+    mcp: { keys: secretKeys, allowPrivateNetworks: env.MCP_ALLOW_PRIVATE_NETWORKS === "1", ...(env.MCP_SERVERS_FILE ? { listed: loadServersFile(env.MCP_SERVERS_FILE) } : {}) },
     attachments: {
       maxBytes: env.ATTACHMENT_MAX_MB * 1_000_000,
       quotaBytes: env.ATTACHMENT_QUOTA_MB * 1_000_000,
@@ -92,7 +93,7 @@ function oidcSettings(env: ServerEnv, publicUrl: string): OidcSettings {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof EnvError || error instanceof AuthConfigError || error instanceof DatabaseError || error instanceof SecretKeyError) {
+  if (error instanceof ConfigError || error instanceof EnvError || error instanceof AuthConfigError || error instanceof DatabaseError || error instanceof SecretKeyError || error instanceof ServersFileError) {
     process.stderr.write(`error: ${error.message}\n`);
   } else {
     process.stderr.write(`error: cannot start the server: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -1,3 +1,4 @@
+import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { AuthMode } from "../auth/mode.js";
 import type { ToolExecutor } from "../engine/tools.js";
 import type { AddressPolicy } from "../net/address-policy.js";
@@ -7,6 +8,8 @@ import type { McpServerConfig } from "../tools/connection.js";
 import { Toolset } from "../tools/toolset.js";
 import type { Db } from "../store/db.js";
 import { listServers, type McpServerRow } from "../store/mcp-servers.js";
+import { McpOAuth } from "./mcp-oauth.js";
+import type { ListedServer } from "../tools/servers-file.js";
 
 /** How long a user's MCP connections stay open without an answer using them. */
 export const IDLE_CLOSE_MS = 5 * 60_000;
@@ -37,18 +40,50 @@ export function mcpAddressPolicy(authMode: AuthMode, allowPrivateNetworks: boole
 
 /** The context a server's headers are sealed with: a value moved to another record does not decrypt. */
 export const headersContext = (serverId: string) => `mcp-server:${serverId}:headers`;
+/** The same for a program's command, arguments and environment (stdio servers, AUTH_MODE=none). */
+export const stdioContext = (serverId: string) => `mcp-server:${serverId}:stdio`;
 
 /**
  * Each user's MCP servers as tools for their answers, connected through the SSRF-safe fetch. A server that fails
  * gives no tools and a notice; the turn runs without it.
  */
 export class McpTools {
+  /** The one dispatcher of MCP's outgoing HTTP: connections, OAuth discovery, registration and token requests. */
   readonly fetch: SafeFetch;
+  readonly oauth: McpOAuth;
 
   constructor(
-    private readonly options: { db: Db; keys: SecretKeys; policy: AddressPolicy; callTimeoutMs?: number },
+    private readonly options: {
+      db: Db;
+      keys: SecretKeys;
+      policy: AddressPolicy;
+      callTimeoutMs?: number;
+      /** PUBLIC_URL, where OAuth's callback is; when unset, the address the browser uses, or the first of `origins`. */
+      publicUrl?: string | undefined;
+      origins?: readonly string[];
+      /** The servers the admin offers every user (MCP_SERVERS_FILE). */
+      listed?: readonly ListedServer[];
+      /** AUTH_MODE: in "none" the one user may run programs (stdio servers) of their own. */
+      authMode?: AuthMode;
+    },
   ) {
     this.fetch = createSafeFetch({ policy: options.policy, bodyTimeoutMs: 0 });
+    this.listed = new Map((options.listed ?? []).map((server) => [server.name, server]));
+    this.oauth = new McpOAuth({ db: options.db, fetch: this.fetch, redirectBase: (browserOrigin) => options.publicUrl ?? browserOrigin ?? options.origins?.[0] ?? "http://localhost" });
+  }
+
+  private readonly listed: ReadonlyMap<string, ListedServer>;
+  /** For admin-listed servers marked privateNetwork: private addresses allowed, metadata addresses as the policy says. */
+  private privateFetch: SafeFetch | undefined;
+
+  /** The admin's list (MCP_SERVERS_FILE), in its order. */
+  get catalog(): readonly ListedServer[] {
+    return [...this.listed.values()];
+  }
+
+  /** Whether users may add programs (stdio servers) of their own: only the one person of AUTH_MODE=none. */
+  get programsAllowed(): boolean {
+    return this.options.authMode === "none";
   }
 
   get keys(): SecretKeys {
@@ -71,7 +106,59 @@ export class McpTools {
     }
   }
 
-  configOf(row: McpServerRow): { config: McpServerConfig; problem?: string } {
+  /**
+   * The OAuth provider behind a server's connections (tokens, refresh), for a server that has no Authorization
+   * header of its own, when secrets can be stored; undefined otherwise (a 401 is then just an error).
+   */
+  authProviderOf(row: McpServerRow): OAuthClientProvider | undefined {
+    if (row.source === "stdio") return undefined;
+    if (row.source === "listed") {
+      const listed = this.listed.get(row.name)?.config;
+      if (!listed || listed.transport !== "http" || Object.keys(listed.headers ?? {}).some((name) => name.toLowerCase() === "authorization")) return undefined;
+    }
+    const box = this.box;
+    if (!box || Object.keys(this.headersOf(row).headers).some((name) => name.toLowerCase() === "authorization")) return undefined;
+    return this.oauth.connectionProvider(box, row);
+  }
+
+  /** Toolset options for these rows: the dispatcher, and each server's OAuth provider. */
+  connectionOptions(rows: readonly McpServerRow[]): { fetch: SafeFetch; fetchFor: (config: McpServerConfig) => SafeFetch; authProvider: (config: McpServerConfig) => OAuthClientProvider | undefined } {
+    const byName = new Map(rows.map((row) => [row.name, row]));
+    return {
+      fetch: this.fetch,
+      fetchFor: (config) => {
+        const row = byName.get(config.name);
+        if (row?.source !== "listed" || !this.listed.get(row.name)?.privateNetwork) return this.fetch;
+        this.privateFetch ??= createSafeFetch({ policy: { ...this.options.policy, allowPrivate: true }, bodyTimeoutMs: 0 });
+        return this.privateFetch;
+      },
+      authProvider: (config) => {
+        const row = byName.get(config.name);
+        return row ? this.authProviderOf(row) : undefined;
+      },
+    };
+  }
+
+  /**
+   * How to connect to one of the user's servers; without `config` when it cannot be used now (`problem` says why:
+   * an admin-listed server no longer listed, a program outside AUTH_MODE=none, a secret that cannot be read).
+   */
+  configOf(row: McpServerRow): { config?: McpServerConfig; problem?: string } {
+    if (row.source === "listed") {
+      const listed = this.listed.get(row.name);
+      return listed ? { config: listed.config } : { problem: `server ${row.name}: your administrator no longer offers it (MCP_SERVERS_FILE); remove it in MCP servers` };
+    }
+    if (row.source === "stdio") {
+      if (!this.programsAllowed) return { problem: `server ${row.name}: programs on the server's machine run only in AUTH_MODE=none; ask your administrator to list it in MCP_SERVERS_FILE` };
+      const box = this.box;
+      if (!box || !row.stdio_encrypted) return { problem: `server ${row.name}: how to run it cannot be read: SECRET_KEY is not set` };
+      try {
+        const program = JSON.parse(box.decrypt(row.stdio_encrypted, stdioContext(row.id))) as { command: string; args?: string[]; env?: Record<string, string> };
+        return { config: { name: row.name, transport: "stdio", command: program.command, ...(program.args?.length ? { args: program.args } : {}), ...(program.env && Object.keys(program.env).length ? { env: program.env } : {}) } };
+      } catch (error) {
+        return { problem: `server ${row.name}: ${(error as Error).message}` };
+      }
+    }
     const { headers, problem } = this.headersOf(row);
     return { config: { name: row.name, transport: "http", url: row.url, ...(Object.keys(headers).length ? { headers } : {}) }, ...(problem ? { problem } : {}) };
   }
@@ -88,10 +175,10 @@ export class McpTools {
       return undefined;
     }
     const problems: string[] = [];
-    const configs = rows.map((row) => {
+    const configs = rows.flatMap((row) => {
       const { config, problem } = this.configOf(row);
       if (problem) problems.push(problem);
-      return config;
+      return config ? [config] : [];
     });
     const key = JSON.stringify({ configs, off: rows.map((r) => [r.name, r.disabled_tools]) });
     let entry = this.pools.get(ownerId);
@@ -102,7 +189,7 @@ export class McpTools {
     if (!entry) {
       const off = new Map(rows.map((r) => [r.name, new Set(JSON.parse(r.disabled_tools) as string[])]));
       const toolset = new Toolset(configs, {
-        fetch: this.fetch,
+        ...this.connectionOptions(rows),
         filter: (server, tool) => !off.get(server)?.has(tool.name),
         ...(this.options.callTimeoutMs ? { callTimeoutMs: this.options.callTimeoutMs } : {}),
       });
@@ -149,6 +236,7 @@ export class McpTools {
     for (const entry of entries) clearTimeout(entry.idle);
     await Promise.all(entries.map((e) => e.toolset.close().catch(() => undefined)));
     await this.fetch.close();
+    await this.privateFetch?.close();
   }
 
   private readonly pools = new Map<string, PooledTools>();

@@ -38,6 +38,40 @@ export interface UsageRow {
   cost: string;
 }
 
+/** A user's MCP tool calls over a period. */
+export interface ToolCallsByUser {
+  userId: string;
+  email: string | null;
+  calls: number;
+  /** Calls whose result was an error (the tool failed, timed out or was stopped). */
+  errors: number;
+  /** Time the calls took, added up (ms). */
+  totalMs: number;
+}
+
+/** One MCP tool's calls over a period (`server` null: a tool the model named that was not offered). */
+export interface ToolCallsByTool {
+  server: string | null;
+  tool: string;
+  calls: number;
+  errors: number;
+  /** Median and mean time of a call (ms); null when no call has one. */
+  p50Ms: number | null;
+  avgMs: number | null;
+}
+
+export interface ToolCallsReport {
+  byUser: ToolCallsByUser[];
+  byTool: ToolCallsByTool[];
+}
+
+/** GET /api/admin/usage: usage per day, user and model, and the tool calls, since `since` (the first day of the period, UTC). */
+export interface UsageReport {
+  since: string;
+  rows: UsageRow[];
+  toolCalls: ToolCallsReport;
+}
+
 export interface AuditEntry {
   id: string;
   actorId: string | null;

@@ -48,15 +48,33 @@ export interface DocumentPart {
 export interface ToolUsePart {
   type: "toolUse";
   id: string;
+  /** The tool's name as the model sees it (MCP tools: `server__tool`, shortened with a hash when too long). */
   name: string;
   input: unknown;
+  /** The MCP server and its own name for the tool behind `name`, when known: for display and records, never sent to the model. */
+  server?: string;
+  tool?: string;
 }
-export type ToolResultContent = { type: "text"; text: string } | { type: "json"; json: unknown } | ImagePart;
+/**
+ * A tool result's text. A long one is stored like an attachment (`source`): `text` is then its beginning, for
+ * display, and the whole (`chars` characters) is read back only when a model request is built.
+ */
+export interface ToolResultText {
+  type: "text";
+  text: string;
+  source?: { type: "attachment"; id: string };
+  chars?: number;
+}
+export type ToolResultContent = ToolResultText | { type: "json"; json: unknown } | ImagePart;
 export interface ToolResultPart {
   type: "toolResult";
   toolUseId: string;
   status: "success" | "error";
   content: ToolResultContent[];
+  /** How long the call took (ms, from the engine's start of the call to its result): display and records, never sent to the model. */
+  durationMs?: number;
+  /** The tool never ran: the user declined it, or the answer was stopped while it waited for permission. */
+  notRun?: "declined" | "stopped";
 }
 
 export type Part = TextPart | ReasoningPart | RedactedReasoningPart | ImagePart | DocumentPart | ToolUsePart | ToolResultPart;
@@ -76,7 +94,7 @@ export function attachmentIds(parts: readonly Part[]): string[] {
   };
   for (const part of parts) {
     if (part.type === "image" || part.type === "document") add(part.source);
-    else if (part.type === "toolResult") for (const item of part.content) if (item.type === "image") add(item.source);
+    else if (part.type === "toolResult") for (const item of part.content) if (item.type === "image" || (item.type === "text" && item.source)) add(item.source!);
   }
   return ids;
 }

@@ -6,6 +6,7 @@ import type { Db } from "./db.js";
 import { appendEvents, createGeneration, finishGeneration } from "./generations.js";
 import { deleteMessage, insertMessage, updateMessage, type MessageMeta, type NewMessage, type StoredMessage } from "./messages.js";
 import { touchThread } from "./threads.js";
+import { recordToolCalls } from "./tool-calls.js";
 import { recordUsage } from "./usage.js";
 import type { GenerationsTable } from "./schema.js";
 
@@ -75,7 +76,10 @@ export interface FinishedAnswer {
   events: { firstSeq: number; payloads: unknown[] };
 }
 
-/** The answer, the generation's end, the thread, the usage record and the last events, in one transaction. */
+/**
+ * The answer, the generation's end, the thread, the usage record, the tool calls (derived from the parts saved, so
+ * no call is recorded for an answer that was not) and the last events, in one transaction.
+ */
 export async function saveFinishedAnswer(db: Db, answer: FinishedAnswer): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await updateMessage(tx, answer.ownerId, answer.messageId, { parts: answer.parts, status: answer.status, usage: answer.usage, cost: answer.cost, error: answer.error, meta: answer.meta, firstIndex: true });
@@ -97,6 +101,7 @@ export async function saveFinishedAnswer(db: Db, answer: FinishedAnswer): Promis
         answer.usageRecord.now,
       );
     }
+    await recordToolCalls(tx, { userId: answer.ownerId, threadId: answer.threadId, messageId: answer.messageId, generationId: answer.generationId, parts: answer.parts }, answer.usageRecord?.now ?? new Date());
     if (answer.events.payloads.length) await appendEvents(tx, answer.generationId, answer.events.firstSeq, answer.events.payloads);
   });
 }

@@ -1,5 +1,5 @@
 import type { Selectable } from "kysely";
-import type { McpServerInfo } from "../shared/mcp.js";
+import type { McpOAuthInfo, McpServerInfo } from "../shared/mcp.js";
 import type { Db } from "./db.js";
 import { isUniqueViolation } from "./errors.js";
 import { isId, newId } from "./ids.js";
@@ -13,15 +13,17 @@ export class DuplicateServerError extends Error {
 }
 
 /** What the browser sees of a server: never the headers' values, only that they are set and their names. */
-export function toServerInfo(row: McpServerRow, headerNames: string[]): McpServerInfo {
+export function toServerInfo(row: McpServerRow, headerNames: string[], oauth: McpOAuthInfo = { signedIn: false, clientId: null, clientSecret: false }): McpServerInfo {
   return {
     id: row.id,
     name: row.name,
     url: row.url,
+    source: row.source,
     enabled: row.enabled === 1,
     askBeforeRunning: row.ask_before_running === 1,
     disabledTools: JSON.parse(row.disabled_tools) as string[],
     headers: headerNames,
+    oauth,
     createdAt: row.created_at,
   };
 }
@@ -35,8 +37,30 @@ export async function getServer(db: Db, ownerId: string, id: string): Promise<Mc
   return db.selectFrom("mcp_servers").selectAll().where("id", "=", id).where("owner_id", "=", ownerId).executeTakeFirst();
 }
 
-export async function addServer(db: Db, ownerId: string, input: { id?: string; name: string; url: string; headersEncrypted: string | null }, now = new Date()): Promise<McpServerRow> {
-  const row = { id: input.id ?? newId(), owner_id: ownerId, name: input.name, url: input.url, headers_encrypted: input.headersEncrypted, enabled: 1, ask_before_running: 1, disabled_tools: "[]", created_at: now.toISOString(), updated_at: now.toISOString() };
+/**
+ * Adds one of the user's servers: by URL (`source` "user"), from the admin's list ("listed": `url` describes it),
+ * or a program on the user's machine ("stdio": how to run it, encrypted).
+ */
+export async function addServer(
+  db: Db,
+  ownerId: string,
+  input: { id?: string; name: string; url: string; headersEncrypted: string | null; source?: McpServerRow["source"]; stdioEncrypted?: string | null },
+  now = new Date(),
+): Promise<McpServerRow> {
+  const row = {
+    id: input.id ?? newId(),
+    owner_id: ownerId,
+    name: input.name,
+    url: input.url,
+    headers_encrypted: input.headersEncrypted,
+    enabled: 1,
+    ask_before_running: 1,
+    disabled_tools: "[]",
+    source: input.source ?? ("user" as const),
+    stdio_encrypted: input.stdioEncrypted ?? null,
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+  };
   try {
     await db.insertInto("mcp_servers").values(row).execute();
   } catch (error) {

@@ -15,7 +15,10 @@ export interface Database {
   blobs: BlobsTable;
   attachments: AttachmentsTable;
   mcp_servers: McpServersTable;
+  mcp_oauth: McpOAuthTable;
+  tool_permissions: ToolPermissionsTable;
   usage_records: UsageRecordsTable;
+  tool_calls: ToolCallsTable;
   audit_log: AuditLogTable;
 }
 
@@ -108,6 +111,36 @@ export interface McpServersTable {
   enabled: Generated<number>;
   ask_before_running: Generated<number>;
   disabled_tools: Generated<string>;
+  /** "user" (added by URL), "listed" (from MCP_SERVERS_FILE), "stdio" (a program, AUTH_MODE=none only). */
+  source: Generated<"user" | "listed" | "stdio">;
+  /** stdio: the command, arguments and environment as JSON, encrypted. */
+  stdio_encrypted: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A user's decision about one tool of their MCP server: "allow" (runs without asking) or "ask" (asks although read-only). */
+export interface ToolPermissionsTable {
+  server_id: string;
+  owner_id: string;
+  tool: string;
+  permission: "allow" | "ask";
+  created_at: string;
+}
+
+/** OAuth of one MCP server of a user (migration 011): client, discovery, tokens (encrypted) and the pending sign-in. */
+export interface McpOAuthTable {
+  server_id: string;
+  owner_id: string;
+  client_id: string | null;
+  client_secret_encrypted: string | null;
+  registration_encrypted: string | null;
+  discovery: string | null;
+  tokens_encrypted: string | null;
+  token_version: Generated<number>;
+  pending_state_hash: string | null;
+  pending_verifier_encrypted: string | null;
+  pending_expires_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -131,6 +164,22 @@ export interface UsageRecordsTable {
   output_tokens: number;
   /** Exact decimal text, null when the model has no price configured. */
   cost: string | null;
+  created_at: string;
+}
+
+/** One MCP tool call of a saved answer (written with it), for the admin usage pages. */
+export interface ToolCallsTable {
+  id: string;
+  user_id: string;
+  thread_id: string;
+  message_id: string;
+  generation_id: string | null;
+  /** Null when the tool the model named was not known. */
+  server: string | null;
+  /** The MCP tool's own name (the model's name when not known). */
+  tool: string;
+  duration_ms: number | null;
+  status: "success" | "error";
   created_at: string;
 }
 

@@ -1,8 +1,10 @@
 import type { Readable } from "node:stream";
+import { UnauthorizedError, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { InvalidClientError, InvalidGrantError, UnauthorizedClientError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 import type { FetchLike, Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, McpError, ToolListChangedNotificationSchema, type CallToolResult, type Implementation, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
@@ -13,7 +15,8 @@ import { errorText, seconds } from "./results.js";
  * (only on 400, 404 or 405, never on 401/403, so auth errors are not hidden), or stdio; the tool list read page by
  * page and refreshed on `notifications/tools/list_changed`; calls with a timeout and a Stop signal; a dropped
  * connection reopened on the next call, and a call refused because the server forgot the session (it restarted)
- * retried once on a new connection.
+ * retried once on a new connection. An OAuth-protected server gets the `authProvider` the caller has for it: the
+ * SDK then sends its token and refreshes it after a 401; when only a new sign-in helps, McpSignInRequiredError.
  */
 
 export type McpServerConfig =
@@ -36,6 +39,8 @@ const STDERR_TAIL = 2000;
 export interface ConnectionOptions {
   /** fetch for the HTTP transports (every request, the SSE GET included); default the global fetch. */
   fetch?: FetchLike;
+  /** A server's own fetch, when it differs (an admin-listed server allowed on a private network); default `fetch`. */
+  fetchFor?: (config: McpServerConfig) => FetchLike;
   /** Time allowed to connect and list tools; default 15 s. */
   connectTimeoutMs?: number;
   /** Default time allowed for one tool call; default 60 s. */
@@ -45,6 +50,8 @@ export interface ConnectionOptions {
   clientInfo?: Implementation;
   /** Called with the new list after the server's tools changed (list_changed, or a reconnect that lists new tools). */
   onToolsChanged?: (tools: readonly Tool[]) => void;
+  /** The OAuth provider for an HTTP server (its tokens, refresh and sign-in state); none: no OAuth. */
+  authProvider?: (config: McpServerConfig) => OAuthClientProvider | undefined;
 }
 
 export interface CallOptions {
@@ -54,7 +61,20 @@ export interface CallOptions {
 
 /** A failure to connect, list or call, with words for a person ("server X: ..." is added by the caller). */
 export class McpConnectionError extends Error {
-  override readonly name = "McpConnectionError";
+  override readonly name: string = "McpConnectionError";
+}
+
+/** The server wants OAuth and the stored tokens cannot be used or refreshed: the user has to sign in (again). */
+export class McpSignInRequiredError extends McpConnectionError {
+  override readonly name: string = "McpSignInRequiredError";
+  constructor(message = "it asks you to sign in: open MCP servers and choose Sign in") {
+    super(message);
+  }
+}
+
+/** Whether an error of the SDK's auth machinery means that only a new sign-in helps. */
+export function needsSignIn(error: unknown): boolean {
+  return error instanceof McpSignInRequiredError || error instanceof UnauthorizedError || error instanceof InvalidGrantError || error instanceof InvalidClientError || error instanceof UnauthorizedClientError;
 }
 
 interface Session {
@@ -119,6 +139,7 @@ export class McpConnection {
       try {
         return await this.call(session, name, args, timeout, controller.signal);
       } catch (error) {
+        if (!controller.signal.aborted && this.options.authProvider && needsSignIn(error)) throw new McpSignInRequiredError();
         if (controller.signal.aborted || !sessionGone(error, session)) throw error;
         // The server no longer knows the session (it restarted) or the connection went away before the request got
         // there: one new connection, one retry.
@@ -226,9 +247,11 @@ export class McpConnection {
       throw new McpConnectionError(`"${config.url}" is not a URL`);
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new McpConnectionError(`"${config.url}" is not an http:// or https:// URL`);
-    const baseFetch = this.options.fetch ?? ((input, init) => fetch(input, init));
+    const baseFetch = this.options.fetchFor?.(config) ?? this.options.fetch ?? ((input, init) => fetch(input, init));
     const requestInit: RequestInit = config.headers ? { headers: config.headers } : {};
-    const streamable = new StreamableHTTPClientTransport(url, { fetch: tolerantGet(baseFetch), requestInit });
+    const authProvider = this.options.authProvider?.(config);
+    const auth = authProvider ? { authProvider } : {};
+    const streamable = new StreamableHTTPClientTransport(url, { fetch: tolerantGet(baseFetch), requestInit, ...auth });
     opening(streamable);
     const client = this.newClient();
     try {
@@ -236,9 +259,10 @@ export class McpConnection {
       return { client, transport: streamable, kind: "streamable-http", dropped: false };
     } catch (error) {
       await client.close().catch(() => undefined);
+      if (authProvider && needsSignIn(error)) throw new McpSignInRequiredError();
       if (!(error instanceof StreamableHTTPError && [400, 404, 405].includes(error.code ?? 0))) throw new McpConnectionError(httpFailure(error));
       // An older server: the legacy HTTP+SSE transport at the same URL (a new Client, as the SDK's example does).
-      const sse = new SSEClientTransport(url, { fetch: baseFetch, requestInit });
+      const sse = new SSEClientTransport(url, { fetch: baseFetch, requestInit, ...auth });
       opening(sse);
       const legacy = this.newClient();
       try {
@@ -246,6 +270,7 @@ export class McpConnection {
         return { client: legacy, transport: sse, kind: "sse", dropped: false };
       } catch (sseError) {
         await legacy.close().catch(() => undefined);
+        if (authProvider && needsSignIn(sseError)) throw new McpSignInRequiredError();
         throw new McpConnectionError(`${httpFailure(error)}; the legacy SSE transport failed too: ${httpFailure(sseError)}`);
       }
     }

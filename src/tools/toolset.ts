@@ -1,7 +1,7 @@
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ToolExecutor } from "../engine/tools.js";
 import type { ToolResultPart, ToolSpec } from "../engine/types.js";
-import { DEFAULT_CALL_TIMEOUT_MS, McpConnection, type ConnectionOptions, type McpServerConfig, type TransportKind } from "./connection.js";
+import { DEFAULT_CALL_TIMEOUT_MS, McpConnection, McpSignInRequiredError, type ConnectionOptions, type McpServerConfig, type TransportKind } from "./connection.js";
 import { mapToolNames, type ToolNames, type ToolRef } from "./names.js";
 import { describeCallError, errorResult, errorText, toToolResult, type ResultOptions } from "./results.js";
 import { toBedrockSchema, type SchemaOptions } from "./schema.js";
@@ -37,7 +37,8 @@ export interface UnavailableTool {
 
 export interface ServerStatus {
   server: string;
-  state: "connected" | "failed" | "idle";
+  /** `needs_sign_in`: an OAuth-protected server whose tokens are missing or can no longer be refreshed. */
+  state: "connected" | "failed" | "needs_sign_in" | "idle";
   transport?: TransportKind;
   tools: number;
   error?: string;
@@ -51,6 +52,8 @@ interface Offered {
 export class Toolset implements ToolExecutor {
   private readonly connections = new Map<string, McpConnection>();
   private readonly failed = new Map<string, string>();
+  /** Servers among `failed` that failed for want of an OAuth sign-in. */
+  private readonly signIn = new Set<string>();
   private built: { specs: ToolSpec[]; names: ToolNames; unavailable: UnavailableTool[] } | undefined;
   /** Name tables of earlier tool lists, so a call from a turn that began before a list change still resolves. */
   private previous: ToolNames[] = [];
@@ -81,8 +84,11 @@ export class Toolset implements ToolExecutor {
           try {
             await connection.connect();
             this.failed.delete(connection.name);
+            this.signIn.delete(connection.name);
           } catch (error) {
             this.failed.set(connection.name, errorText(error));
+            if (error instanceof McpSignInRequiredError) this.signIn.add(connection.name);
+            else this.signIn.delete(connection.name);
           }
           this.changed();
         }),
@@ -113,7 +119,7 @@ export class Toolset implements ToolExecutor {
       const error = this.failed.get(c.name);
       return {
         server: c.name,
-        state: c.connected ? "connected" : error !== undefined ? "failed" : "idle",
+        state: c.connected ? "connected" : error !== undefined ? (this.signIn.has(c.name) ? "needs_sign_in" : "failed") : "idle",
         ...(c.transportKind ? { transport: c.transportKind } : {}),
         tools: this.build().specs.filter((s) => this.lookup(s.name)?.server === c.name).length,
         ...(error !== undefined ? { error } : {}),
@@ -130,6 +136,12 @@ export class Toolset implements ToolExecutor {
       if (ref) return ref;
     }
     return undefined;
+  }
+
+  /** The engine's question (ToolExecutor.describe): the server and MCP tool behind a Bedrock name, shown on the step and recorded. */
+  describe(name: string): ToolRef | undefined {
+    const ref = this.lookup(name);
+    return ref ? { server: ref.server, tool: ref.tool } : undefined;
   }
 
   /** The Bedrock name of a server's tool (undefined when it is not offered). */
@@ -152,6 +164,13 @@ export class Toolset implements ToolExecutor {
       if (signal?.aborted) return errorResult(`The call of ${ref.tool} (server ${ref.server}) was stopped.`);
       return errorResult(describeCallError(error, { tool: ref.tool, server: ref.server, timeoutMs }));
     }
+  }
+
+  /** Whether the tool behind a Bedrock name declares it only reads (MCP's readOnlyHint): a hint from the server, for whether to ask first. */
+  readOnly(name: string): boolean {
+    const ref = this.lookup(name);
+    const tool = ref && this.connections.get(ref.server)?.tools.find((t) => t.name === ref.tool);
+    return tool?.annotations?.readOnlyHint === true;
   }
 
   async close(): Promise<void> {

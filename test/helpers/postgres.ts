@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,8 +33,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** TLS for a test cluster: the server's certificate and key (PEM), and pg_hba.conf lines replacing the default trust. */
+export interface TestPostgresOptions {
+  ssl?: { cert: string; key: string };
+  hba?: string[];
+}
+
 /** Starts a cluster in a temporary directory; PostgreSQL refuses to run as root, so as root it runs as `postgres`. */
-export async function startPostgres(bin: string): Promise<TestPostgres> {
+export async function startPostgres(bin: string, extra: TestPostgresOptions = {}): Promise<TestPostgres> {
   const dir = mkdtempSync(join(tmpdir(), "chat-pg-"));
   const data = join(dir, "data");
   const asRoot = process.getuid?.() === 0;
@@ -52,7 +58,17 @@ export async function startPostgres(bin: string): Promise<TestPostgres> {
   };
   run("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
   const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  let options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  const owned = (file: string, text: string) => {
+    writeFileSync(file, text, { mode: 0o600 });
+    if (asRoot) chownSync(file, Number(spawnSync("id", ["-u", "postgres"], { encoding: "utf8" }).stdout.trim()), Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim()));
+  };
+  if (extra.ssl) {
+    owned(join(data, "server.crt"), extra.ssl.cert);
+    owned(join(data, "server.key"), extra.ssl.key);
+    options += " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key";
+  }
+  if (extra.hba) owned(join(data, "pg_hba.conf"), `${extra.hba.join("\n")}\n`);
   run("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "server.log"), "-w", "-t", "30", "start"]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

@@ -6,12 +6,20 @@ import type { TurnSettings } from "../../engine/settings.js";
 import { runTurn, type TurnResult } from "../../engine/turn.js";
 import { ZERO_USAGE, type Message, type Part } from "../../engine/types.js";
 import { saveFinishedAnswer } from "../../store/answers.js";
+import type { MessageMeta } from "../../shared/api.js";
 import type { Db } from "../../store/db.js";
 import { finishGeneration } from "../../store/generations.js";
 import { errorJson, toClientEvent } from "./client-events.js";
 import { emit, type LiveGeneration } from "./live-generation.js";
 import type { Relay, SeqEvent } from "./relay.js";
 import type { TurnTools } from "../mcp.js";
+import { setToolPermission } from "../../store/tool-permissions.js";
+import { loadApprovalSettings, ToolApprovals } from "./tool-approval.js";
+import { keepToolFilesByReference, type SaveToolFile } from "./tool-result-files.js";
+import type { BlobStore } from "../../attachments/blob-store.js";
+import { imageSize } from "../../attachments/fit-image.js";
+import { modelDocumentName } from "../../attachments/names.js";
+import { linkAttachments, saveUpload } from "../../store/attachments.js";
 
 export interface AnswerContext {
   db: Db;
@@ -19,6 +27,8 @@ export interface AnswerContext {
   config: AppConfig;
   relay: Relay;
   files?: (ownerId: string) => FileResolver;
+  /** Where tool results' images and long texts are stored (by reference, like attachments). */
+  blobs?: BlobStore;
   /** The user's MCP tools for one answer (profiles with `tool: true` only). */
   tools?: (ownerId: string) => Promise<TurnTools | undefined>;
   now: () => Date;
@@ -69,6 +79,19 @@ export async function driveAnswer(context: AnswerContext, live: LiveGeneration, 
     });
     tools?.notices.forEach(tell);
   }
+  // Each call waits for the user's permission where the rules say so (tool-approval.ts).
+  let executor = tools && tools.executor.specs.length ? tools.executor : undefined;
+  if (executor) {
+    const ownerId = live.ownerId;
+    const approvals = new ToolApprovals({
+      settings: await loadApprovalSettings(context.db, ownerId),
+      tell: (event) => emit(live, context.relay, event),
+      remember: (serverId, tool) => setToolPermission(context.db, ownerId, serverId, tool, "allow").then(() => undefined),
+    });
+    live.approvals = approvals;
+    executor = approvals.wrap(executor);
+    if (context.blobs) executor = keepToolFilesByReference(executor, toolFileSaver(context, context.blobs, live), (error) => context.log.error({ err: error, generationId: live.id }, "a tool result could not be stored by reference; it stays inline"));
+  }
   let result: TurnResult | undefined;
   try {
     for await (const event of runTurn({
@@ -81,7 +104,7 @@ export async function driveAnswer(context: AnswerContext, live: LiveGeneration, 
       signal: live.controller.signal,
       state: live.state,
       ...(context.files ? { files: context.files(live.ownerId) } : {}),
-      ...(tools && tools.executor.specs.length ? { tools: tools.executor } : {}),
+      ...(executor ? { tools: executor } : {}),
     })) {
       if (event.type === "reasoning") reasoningStarted ??= Date.now();
       if (event.type === "text" || event.type === "toolUse") endReasoning();
@@ -109,12 +132,27 @@ export async function driveAnswer(context: AnswerContext, live: LiveGeneration, 
   return result;
 }
 
+/** Stores a file a tool returned as an attachment of this answer (linked to its thread and message at once). */
+function toolFileSaver(context: AnswerContext, blobs: BlobStore, live: LiveGeneration): SaveToolFile {
+  return async (file) => {
+    const size = file.kind === "image" ? await imageSize(file.bytes).catch(() => null) : null;
+    const info = await saveUpload(
+      context.db,
+      blobs,
+      { ownerId: live.ownerId, bytes: file.bytes, fileName: file.fileName, modelName: modelDocumentName(file.fileName), kind: file.kind, format: file.format, width: size?.width ?? null, height: size?.height ?? null, notice: null, quotaBytes: null },
+      context.now(),
+    );
+    await linkAttachments(context.db, blobs, { ownerId: live.ownerId, threadId: live.threadId, messageId: live.messageId, ids: [info.id] });
+    return info.id;
+  };
+}
+
 /**
  * The final commit. Whatever happens, the generation leaves this instance and its listeners hear the end (a stuck
  * "running" row would lock the thread): `done` is saved with the answer and published only after the commit, so
  * whoever hears it finds the answer saved.
  */
-async function saveAnswer(context: AnswerContext, live: LiveGeneration, request: AnswerRequest, result: TurnResult, meta: { reasoningMs?: number; stopReason: string | null; notices?: string[] }): Promise<void> {
+async function saveAnswer(context: AnswerContext, live: LiveGeneration, request: AnswerRequest, result: TurnResult, meta: MessageMeta): Promise<void> {
   const done: SeqEvent = { seq: live.events.length + 1, event: { type: "done", status: result.status, messageId: live.messageId } };
   const remaining = [...live.events.slice(live.flushed), done];
   try {

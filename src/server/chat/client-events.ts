@@ -1,7 +1,7 @@
 import type { ChatError } from "../../engine/errors.js";
 import type { TurnEvent } from "../../engine/turn.js";
 import { assertNever } from "../../engine/types.js";
-import { toolResultText } from "../../shared/parts.js";
+import { toolResultText, type ToolResultContent } from "../../shared/parts.js";
 import type { GenerationEvent } from "./relay.js";
 
 /** An error as stored with a message and sent to the browser (the message ends with Bedrock's own words, if any). */
@@ -19,13 +19,18 @@ export function toClientEvent(event: TurnEvent): GenerationEvent | undefined {
     case "redactedReasoning":
       return { type: "reasoning_end", ms: 0, redacted: true };
     case "toolUse":
-      return { type: "tool_use", id: event.id, name: event.name, input: event.input };
+      return { type: "tool_use", id: event.id, name: event.name, input: event.input, ...(event.server !== undefined && event.tool !== undefined ? { server: event.server, tool: event.tool } : {}) };
     case "toolResult":
       return {
         type: "tool_result",
         toolUseId: event.result.toolUseId,
         status: event.result.status,
         text: toolResultText(event.result.content),
+        ...(event.result.durationMs !== undefined ? { durationMs: event.result.durationMs } : {}),
+        ...(event.result.notRun ? { notRun: event.result.notRun } : {}),
+        // The result as the step shows it (images and long texts by reference), when it is small: then the step is
+        // the same live as after a reload; otherwise the text alone.
+        ...(contentFits(event.result.content) ? { content: event.result.content } : {}),
       };
     case "usage":
       return { type: "usage", usage: event.usage, cost: event.cost?.total ?? null };
@@ -41,4 +46,11 @@ export function toClientEvent(event: TurnEvent): GenerationEvent | undefined {
     default:
       return assertNever(event, "turn event");
   }
+}
+
+/** Most bytes of a tool result's content sent along with its event (a result by reference is far below it). */
+const EVENT_CONTENT_BYTES = 16_000;
+
+function contentFits(content: readonly ToolResultContent[]): boolean {
+  return content.every((c) => c.type !== "image" || c.source.type !== "bytes") && JSON.stringify(content).length <= EVENT_CONTENT_BYTES;
 }

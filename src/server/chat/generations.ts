@@ -20,6 +20,7 @@ import type { LiveGeneration } from "./live-generation.js";
 import { OrphanRecovery } from "./orphans.js";
 import { ProgressSaver } from "./progress.js";
 import type { Relay, SeqEvent } from "./relay.js";
+import type { ToolDecision } from "../../shared/generation-events.js";
 import { PLACEHOLDER_TITLE, writeThreadTitle, type TitleOptions } from "./thread-title.js";
 
 export { PLACEHOLDER_TITLE };
@@ -99,7 +100,7 @@ export class GenerationManager {
     const multiInstance = options.multiInstance === true;
     this.progress = new ProgressSaver({ db: options.db, live: this.live, flushMs: options.flushMs ?? 250, multiInstance, now, log: options.log });
     this.orphans = new OrphanRecovery({ db: options.db, multiInstance, isLive: (id) => this.live.has(id), now, log: options.log });
-    this.answers = { db: options.db, provider: options.provider, config: options.config, relay: options.relay, now, log: options.log, saving: () => this.progress.saving, ...(options.files ? { files: options.files } : {}), ...(options.tools ? { tools: options.tools } : {}) };
+    this.answers = { db: options.db, provider: options.provider, config: options.config, relay: options.relay, now, log: options.log, saving: () => this.progress.saving, ...(options.files ? { files: options.files } : {}), ...(options.tools ? { tools: options.tools } : {}), ...(options.blobs ? { blobs: options.blobs } : {}) };
     this.titles = {
       db: options.db,
       provider: options.provider,
@@ -109,7 +110,12 @@ export class GenerationManager {
       ...(options.titleGeneration ? { titleGeneration: options.titleGeneration } : {}),
       ...(options.titleProfile ? { titleProfile: options.titleProfile } : {}),
     };
-    this.stopUnsubscribe = options.relay.onStop((id) => this.live.get(id)?.controller.abort());
+    const stops = options.relay.onStop((id) => this.live.get(id)?.controller.abort());
+    const approvals = options.relay.onApproval((m) => this.live.get(m.generationId)?.approvals?.decide(m.toolUseId, m.decision));
+    this.stopUnsubscribe = () => {
+      stops();
+      approvals();
+    };
   }
 
   /** Saves generations interrupted by a process that died as stopped (see orphans.ts). */
@@ -198,6 +204,20 @@ export class GenerationManager {
     if (live) live.controller.abort();
     else this.options.relay.publishStop(generationId);
     return "stopping";
+  }
+
+  /**
+   * The user's decision about a tool call waiting for permission: settled here when the generation runs on this
+   * instance ("decided", or "not_waiting" when no such call waits), otherwise sent to the instance that runs it.
+   */
+  async decideTool(ownerId: string, generationId: string, toolUseId: string, decision: ToolDecision): Promise<"decided" | "sent" | "not_waiting" | "finished" | "not_found"> {
+    const generation = await getGeneration(this.options.db, ownerId, generationId);
+    if (!generation) return "not_found";
+    if (generation.status !== "running") return "finished";
+    const live = this.live.get(generationId);
+    if (live) return live.approvals?.decide(toolUseId, decision) ? "decided" : "not_waiting";
+    this.options.relay.publishApproval({ generationId, toolUseId, decision });
+    return "sent";
   }
 
   /**

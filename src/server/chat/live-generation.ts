@@ -1,5 +1,6 @@
 import type { TurnState } from "../../engine/turn-state.js";
 import type { GenerationEvent, Relay, SeqEvent } from "./relay.js";
+import type { ToolApprovals } from "./tool-approval.js";
 
 /** A generation running on this instance: its events so far, its turn state and how far both are saved. */
 export interface LiveGeneration {
@@ -19,6 +20,8 @@ export interface LiveGeneration {
   state: TurnState;
   /** `state.version` at the last progress save. */
   savedVersion: number;
+  /** Tool calls waiting for the user's permission (answers with MCP tools). */
+  approvals?: ToolApprovals;
 }
 
 /** Gives the event its position and tells every listener (here and, through the relay, on other instances). */

@@ -2,10 +2,11 @@ import { EventEmitter } from "node:events";
 import { sql } from "kysely";
 import pg from "pg";
 import type { Db } from "../../store/db.js";
-import type { Relay, SeqEvent } from "./relay.js";
+import type { ApprovalMessage, Relay, SeqEvent } from "./relay.js";
 
 const EVENTS = "chat_generation_events";
 const STOPS = "chat_generation_stops";
+const APPROVALS = "chat_tool_approvals";
 /** NOTIFY payloads are limited to 8000 bytes; larger batches are split, and a single larger event is left to the database poll. */
 const MAX_PAYLOAD = 7500;
 
@@ -55,15 +56,17 @@ export class PostgresRelay implements Relay {
     await client.connect();
     await client.query(`LISTEN ${EVENTS}`);
     await client.query(`LISTEN ${STOPS}`);
+    await client.query(`LISTEN ${APPROVALS}`);
     this.listener = client;
   }
 
   private receive(channel: string, payload: string): void {
     try {
-      const message = JSON.parse(payload) as { i: string; g: string; e?: SeqEvent[] };
+      const message = JSON.parse(payload) as { i: string; g: string; e?: SeqEvent[]; a?: Omit<ApprovalMessage, "generationId"> };
       if (message.i === this.instance) return;
       if (channel === EVENTS && message.e) this.emitter.emit(`gen:${message.g}`, message.e);
       else if (channel === STOPS) this.emitter.emit("stop", message.g);
+      else if (channel === APPROVALS && message.a) this.emitter.emit("approval", { generationId: message.g, toolUseId: message.a.toolUseId, decision: message.a.decision });
     } catch {
       // Not ours: ignore.
     }
@@ -121,6 +124,16 @@ export class PostgresRelay implements Relay {
   onStop(listener: (generationId: string) => void): () => void {
     this.emitter.on("stop", listener);
     return () => this.emitter.off("stop", listener);
+  }
+
+  publishApproval(message: ApprovalMessage): void {
+    this.emitter.emit("approval", message);
+    this.notify(APPROVALS, { i: this.instance, g: message.generationId, a: { toolUseId: message.toolUseId, decision: message.decision } });
+  }
+
+  onApproval(listener: (message: ApprovalMessage) => void): () => void {
+    this.emitter.on("approval", listener);
+    return () => this.emitter.off("approval", listener);
   }
 
   async close(): Promise<void> {

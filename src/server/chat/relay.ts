@@ -1,7 +1,14 @@
 import { EventEmitter } from "node:events";
-import type { GenerationEvent } from "../../shared/generation-events.js";
+import type { GenerationEvent, ToolDecision } from "../../shared/generation-events.js";
 
 export type { GenerationEvent };
+
+/** The user's decision about a tool call waiting in a generation (which may run on another instance). */
+export interface ApprovalMessage {
+  generationId: string;
+  toolUseId: string;
+  decision: ToolDecision;
+}
 
 /** A generation event with its durable position (1, 2, 3, ... per generation). */
 export interface SeqEvent {
@@ -10,7 +17,7 @@ export interface SeqEvent {
 }
 
 /**
- * Live fan-out of generation events and stop requests between instances. In-process now; a PostgreSQL
+ * Live fan-out of generation events, stop requests and tool approvals between instances. In-process now; a PostgreSQL
  * LISTEN/NOTIFY implementation serves several instances (the database keeps the durable copy either way).
  */
 export interface Relay {
@@ -18,6 +25,8 @@ export interface Relay {
   subscribe(generationId: string, listener: (events: readonly SeqEvent[]) => void): () => void;
   publishStop(generationId: string): void;
   onStop(listener: (generationId: string) => void): () => void;
+  publishApproval(message: ApprovalMessage): void;
+  onApproval(listener: (message: ApprovalMessage) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -44,6 +53,15 @@ export class InProcessRelay implements Relay {
   onStop(listener: (generationId: string) => void): () => void {
     this.emitter.on("stop", listener);
     return () => this.emitter.off("stop", listener);
+  }
+
+  publishApproval(message: ApprovalMessage): void {
+    this.emitter.emit("approval", message);
+  }
+
+  onApproval(listener: (message: ApprovalMessage) => void): () => void {
+    this.emitter.on("approval", listener);
+    return () => this.emitter.off("approval", listener);
   }
 
   async close(): Promise<void> {

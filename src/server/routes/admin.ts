@@ -6,6 +6,8 @@ import { listAudit, recordAudit } from "../../store/audit.js";
 import type { Db } from "../../store/db.js";
 import { deleteUserSessions } from "../../store/sessions.js";
 import { usageReport } from "../../store/usage.js";
+import { toolCallReport } from "../../store/tool-calls.js";
+import type { UsageReport } from "../../shared/accounts.js";
 import { storageByUser } from "../../store/attachments.js";
 import { getAccount, listAccounts, updateAccount, type Account } from "../../store/users.js";
 import { requireAdmin } from "../auth/plugin.js";
@@ -88,7 +90,8 @@ export const adminRoutes: FastifyPluginAsyncZod<{ db: Db; mode: AuthMode; clock:
   app.get("/api/admin/usage", { schema: { tags: ["admin"], querystring: z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }) } }, async (request) => {
     const since = new Date(clock().getTime() - request.query.days * 24 * 60 * 60_000);
     since.setUTCHours(0, 0, 0, 0);
-    return { since: since.toISOString(), rows: await usageReport(db, since) };
+    const reply: UsageReport = { since: since.toISOString(), rows: await usageReport(db, since), toolCalls: await toolCallReport(db, since) };
+    return reply;
   });
 
   app.get("/api/admin/audit", { schema: { tags: ["admin"] } }, async () => ({ entries: await listAudit(db) }));

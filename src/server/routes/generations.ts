@@ -2,10 +2,10 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { GenerationManager } from "../chat/generations.js";
 import { HttpError, notFound } from "../http-errors.js";
-import { idParams } from "../schemas.js";
+import { identifier, idParams } from "../schemas.js";
 
 /** How often an idle event stream sends a comment, so proxies and browsers keep the connection open. */
-const KEEP_ALIVE_MS = 15_000;
+export const KEEP_ALIVE_MS = 15_000;
 
 /** An event position: a non-negative whole number, as the server numbers events (1, 2, 3, ...). */
 const eventPosition = z.string().regex(/^\d{1,15}$/).transform(Number);
@@ -94,4 +94,23 @@ export const generationRoutes: FastifyPluginAsyncZod<{ generations: GenerationMa
     if (outcome === "not_found") throw notFound("Generation");
     return reply.status(202).send({ status: outcome });
   });
+
+  // The user's decision about a tool call that waits for permission: Allow, Always allow (this tool) or Deny.
+  app.post(
+    "/api/generations/:id/tool-approvals",
+    {
+      schema: {
+        tags: ["generations"],
+        params: idParams,
+        body: z.object({ toolUseId: identifier("tool call id", 200).pipe(z.string().min(1)), decision: z.enum(["allow", "always", "deny"]) }).strict(),
+      },
+    },
+    async (request, reply) => {
+      const outcome = await generations.decideTool(request.user.id, request.params.id, request.body.toolUseId, request.body.decision);
+      if (outcome === "not_found") throw notFound("Generation");
+      if (outcome === "finished") throw new HttpError(409, "generation_finished", "This answer has already ended; its tool calls can no longer be allowed or denied.");
+      if (outcome === "not_waiting") throw new HttpError(409, "not_waiting", "That tool call is not waiting for permission (it was already decided, or it is not part of this answer).");
+      return reply.status(202).send({ status: outcome });
+    },
+  );
 };

@@ -11,6 +11,10 @@ import * as m007 from "./007-security.js";
 import * as m008 from "./008-preferences.js";
 import * as m009 from "./009-attachments.js";
 import * as m010 from "./010-mcp-servers.js";
+import * as m011 from "./011-mcp-oauth.js";
+import * as m012 from "./012-tool-calls.js";
+import * as m013 from "./013-tool-permissions.js";
+import * as m014 from "./014-mcp-server-sources.js";
 
 /** A migration whose DDL differs per database engine. */
 export interface DialectMigration {
@@ -26,7 +30,7 @@ export function migrationsFor(dialect: Dialect): MigrationProvider {
   const bind = (m: DialectMigration): Migration => ({ up: (db) => m.up(db, dialect), down: (db) => m.down(db, dialect) });
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { "001-initial": bind(m001), "002-search": bind(m002), "003-accounts": bind(m003), "004-generation-heartbeat": bind(m004), "005-search-prefix-index": bind(m005), "006-search-keyed-rows": bind(m006), "007-security": bind(m007), "008-preferences": bind(m008), "009-attachments": bind(m009), "010-mcp-servers": bind(m010) };
+      return { "001-initial": bind(m001), "002-search": bind(m002), "003-accounts": bind(m003), "004-generation-heartbeat": bind(m004), "005-search-prefix-index": bind(m005), "006-search-keyed-rows": bind(m006), "007-security": bind(m007), "008-preferences": bind(m008), "009-attachments": bind(m009), "010-mcp-servers": bind(m010), "011-mcp-oauth": bind(m011), "012-tool-calls": bind(m012), "013-tool-permissions": bind(m013), "014-mcp-server-sources": bind(m014) };
     },
   };
 }

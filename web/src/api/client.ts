@@ -1,4 +1,5 @@
-import type { Account, AttachmentRules, AuditEntry, ChatSettings, McpServerInfo, McpToolsReply, Message, Preferences, PreferencesPatch, Profile, SessionInfo, SessionUser, Thread, ThreadDetail, ThreadSummary, UsageRow } from "./types.js";
+import type { Account, AttachmentRules, AuditEntry, ChatSettings, McpServerInfo, McpToolsReply, Message, Preferences, PreferencesPatch, Profile, SessionInfo, SessionUser, Thread, ThreadDetail, ThreadSummary, UsageReport } from "./types.js";
+import type { McpCatalog, ToolDecision, ToolPermissionInfo } from "./types.js";
 
 /** An error the server explained ({error: {code, message}}), or a network failure (code "network"). */
 export class ApiError extends Error {
@@ -93,6 +94,8 @@ export const api = {
   regenerate: (messageId: string, body: { profile?: string; settings?: ChatSettings }) =>
     request<{ generationId: string; assistantMessageId: string }>("POST", `/api/messages/${messageId}/regenerate`, body),
   stop: (generationId: string) => request<{ status: string }>("POST", `/api/generations/${generationId}/stop`),
+  /** Allow, Always allow or Deny a tool call that waits for permission. */
+  decideTool: (generationId: string, toolUseId: string, decision: ToolDecision) => request<{ status: string }>("POST", `/api/generations/${generationId}/tool-approvals`, { toolUseId, decision }),
 
   session: () => takeEarly<SessionInfo>("session") ?? request<SessionInfo>("GET", "/api/session"),
   signIn: (email: string, password: string) => request<{ user: SessionUser }>("POST", "/auth/login", { email, password }),
@@ -103,12 +106,26 @@ export const api = {
   /** The user's MCP servers; header values go in and never come back (only their names). */
   mcp: {
     servers: () => request<{ servers: McpServerInfo[] }>("GET", "/api/mcp/servers"),
-    add: (body: { name: string; url: string; headers?: Record<string, string> }) => request<{ server: McpServerInfo }>("POST", "/api/mcp/servers", body),
+    add: (body: { name: string; url: string; headers?: Record<string, string>; clientId?: string; clientSecret?: string }) => request<{ server: McpServerInfo }>("POST", "/api/mcp/servers", body),
     update: (id: string, patch: { enabled?: boolean; askBeforeRunning?: boolean; disabledTools?: string[]; headers?: Record<string, string> | null }) =>
       request<{ server: McpServerInfo }>("PATCH", `/api/mcp/servers/${encodeURIComponent(id)}`, patch),
     remove: (id: string) => request<void>("DELETE", `/api/mcp/servers/${encodeURIComponent(id)}`),
     /** Connects to the server now (this can take a few seconds). */
     tools: (id: string) => request<McpToolsReply>("GET", `/api/mcp/servers/${encodeURIComponent(id)}/tools`),
+    /** The admin's list (MCP_SERVERS_FILE) and whether programs of one's own may be added (AUTH_MODE=none). */
+    catalog: () => request<McpCatalog>("GET", "/api/mcp/catalog"),
+    addListed: (name: string) => request<{ server: McpServerInfo }>("POST", "/api/mcp/servers/listed", { name }),
+    addProgram: (body: { name: string; command: string }) => request<{ server: McpServerInfo }>("POST", "/api/mcp/servers/programs", body),
+    /** Per-tool choices: "allow" (Always allow), "ask" (ask although read-only); null: the server's rule. */
+    toolPermissions: () => request<{ permissions: ToolPermissionInfo[] }>("GET", "/api/mcp/tool-permissions"),
+    setToolPermission: (serverId: string, tool: string, permission: "allow" | "ask" | null) => request<void>("PUT", `/api/mcp/servers/${encodeURIComponent(serverId)}/tool-permissions`, { tool, permission }),
+    // MCP OAuth
+    /** Starts a sign-in to an OAuth-protected server: the authorization page's address, for the sign-in window. */
+    signIn: (id: string) => request<{ authorizationUrl: string }>("POST", `/api/mcp/servers/${encodeURIComponent(id)}/oauth/start`),
+    /** Disconnect: the server's tokens are forgotten. */
+    disconnect: (id: string) => request<void>("DELETE", `/api/mcp/servers/${encodeURIComponent(id)}/oauth`),
+    /** The OAuth client for a server without dynamic registration (null: none); the secret goes in and never comes back. */
+    setClient: (id: string, client: { clientId: string | null; clientSecret?: string }) => request<{ server: McpServerInfo }>("PATCH", `/api/mcp/servers/${encodeURIComponent(id)}`, client),
   },
 
   admin: {
@@ -118,7 +135,7 @@ export const api = {
       request<{ user: Account }>("PATCH", `/api/admin/users/${id}`, patch),
     revokeSessions: (id: string) => request<{ revoked: number }>("POST", `/api/admin/users/${id}/revoke-sessions`),
     resetPassword: (id: string, password: string) => request<{ ok: true }>("POST", `/api/admin/users/${id}/password`, { password }),
-    usage: (days: number) => request<{ since: string; rows: UsageRow[] }>("GET", `/api/admin/usage?days=${days}`),
+    usage: (days: number) => request<UsageReport>("GET", `/api/admin/usage?days=${days}`),
     audit: () => request<{ entries: AuditEntry[] }>("GET", "/api/admin/audit"),
   },
 };

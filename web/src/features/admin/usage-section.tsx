@@ -1,17 +1,17 @@
 import { useEffect, useMemo, useState } from "react";
 import { api } from "../../api/client.js";
-import type { UsageRow } from "../../api/types.js";
+import type { ToolCallsReport, UsageReport } from "../../api/types.js";
 import { t } from "../../i18n/index.js";
-import { addAmounts, costPerDay, totalsByUserAndModel, type DayTotal, type SeriesKey } from "./usage.js";
+import { addAmounts, costPerDay, formatMs, totalsByUserAndModel, type DayTotal, type SeriesKey } from "./usage.js";
 import styles from "./admin.module.css";
 
 /** Usage and cost per user and per model over time: a chart of cost per day and a table of totals. */
 export function UsageSection() {
   const [days, setDays] = useState(30);
   const [by, setBy] = useState<SeriesKey>("user");
-  const [data, setData] = useState<{ since: string; rows: UsageRow[] } | null>(null);
+  const [data, setData] = useState<UsageReport | null>(null);
   useEffect(() => {
-    api.admin.usage(days).then(setData, () => setData({ since: new Date().toISOString(), rows: [] }));
+    api.admin.usage(days).then(setData, () => setData({ since: new Date().toISOString(), rows: [], toolCalls: { byUser: [], byTool: [] } }));
   }, [days]);
   const perDay = useMemo(() => (data ? costPerDay(data.rows, new Date(data.since), new Date(), by) : { days: [], series: [] }), [data, by]);
   const totals = useMemo(() => (data ? totalsByUserAndModel(data.rows) : []), [data]);
@@ -73,7 +73,68 @@ export function UsageSection() {
           </div>
         </>
       ) : null}
+      {data && (data.toolCalls.byUser.length || data.toolCalls.byTool.length) ? <ToolCallTables report={data.toolCalls} /> : null}
     </section>
+  );
+}
+
+/** The period's MCP tool calls: per user (calls, errors, total time) and per server and tool (calls, errors, median and mean time). */
+function ToolCallTables({ report }: { report: ToolCallsReport }) {
+  return (
+    <>
+      <h3>{t.toolCalls}</h3>
+      <p className={styles.note}>{t.toolCallsNote}</p>
+      <div className={styles.tableWrap}>
+        <table aria-label={t.toolCallsByUser} className={styles.table}>
+          <caption className={styles.caption}>{t.toolCallsByUser}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t.user}</th>
+              <th scope="col" className={styles.num}>{t.calls}</th>
+              <th scope="col" className={styles.num}>{t.errors}</th>
+              <th scope="col" className={styles.num}>{t.totalTime}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.byUser.map((r) => (
+              <tr key={r.userId}>
+                <td>{r.email ?? r.userId}</td>
+                <td className={styles.num}>{r.calls.toLocaleString()}</td>
+                <td className={styles.num}>{r.errors.toLocaleString()}</td>
+                <td className={styles.num}>{formatMs(r.totalMs)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className={styles.tableWrap}>
+        <table aria-label={t.toolCallsByTool} className={styles.table}>
+          <caption className={styles.caption}>{t.toolCallsByTool}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t.server}</th>
+              <th scope="col">{t.tool}</th>
+              <th scope="col" className={styles.num}>{t.calls}</th>
+              <th scope="col" className={styles.num}>{t.errors}</th>
+              <th scope="col" className={styles.num}>{t.medianTime}</th>
+              <th scope="col" className={styles.num}>{t.averageTime}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.byTool.map((r) => (
+              <tr key={`${r.server ?? ""}/${r.tool}`}>
+                <td>{r.server ?? t.toolNotOffered}</td>
+                <td className={styles.toolName}>{r.tool}</td>
+                <td className={styles.num}>{r.calls.toLocaleString()}</td>
+                <td className={styles.num}>{r.errors.toLocaleString()}</td>
+                <td className={styles.num}>{formatMs(r.p50Ms)}</td>
+                <td className={styles.num}>{formatMs(r.avgMs)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
 

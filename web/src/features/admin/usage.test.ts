@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addAmounts, costPerDay, totalsByUserAndModel } from "./usage.js";
+import { addAmounts, costPerDay, formatMs, totalsByUserAndModel } from "./usage.js";
 
 const row = (day: string, email: string, modelId: string, cost: string) => ({ day, userId: email, email, modelId, calls: 1, inputTokens: 10, outputTokens: 5, cost });
 
@@ -35,5 +35,12 @@ describe("admin usage figures", () => {
       ["b", "m2", 1, "1"],
       ["a", "m1", 2, "0.3"],
     ]);
+  });
+
+  it("writes tool-call durations in the unit that reads best", () => {
+    expect([0, 340, 999, 1000, 1234, 9_949, 9_950, 42_000, 59_400, 60_000, 185_000, 3_600_000, 7_830_000].map(formatMs)).toEqual([
+      "0 ms", "340 ms", "999 ms", "1.0 s", "1.2 s", "9.9 s", "10 s", "42 s", "59 s", "1 min 0 s", "3 min 5 s", "1 h 0 min", "2 h 10 min",
+    ]);
+    expect(formatMs(null)).toBe("–");
   });
 });

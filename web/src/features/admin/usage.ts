@@ -77,3 +77,15 @@ export function totalsByUserAndModel(rows: readonly UsageRow[]): UserModelTotal[
   }
   return [...groups.values()].map(({ costs, ...g }) => ({ ...g, cost: addAmounts(costs) })).sort((a, b) => Number(b.cost) - Number(a.cost) || a.email.localeCompare(b.email));
 }
+
+/** A duration for the tables: "340 ms", "1.2 s", "42 s", "3 min 5 s", "2 h 10 min"; a dash for none. */
+export function formatMs(ms: number | null): string {
+  if (ms === null) return "–";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 9_950) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, ApiError } from "../../api/client.js";
-import type { AttachmentInfo, AttachmentRules, Message, Preferences, PreferencesPatch, Profile } from "../../api/types.js";
+import type { AttachmentInfo, AttachmentRules, Message, Preferences, PreferencesPatch, Profile, ToolDecision } from "../../api/types.js";
 import { pathTo } from "../../../../src/shared/thread-tree.js";
 import { t } from "../../i18n/index.js";
 import { SettingsDialog } from "../settings/settings-dialog.js";
@@ -175,9 +175,10 @@ export function ChatView(props: {
       onRetry: (m: Message) => void chat.regenerate(m.id, { profile: profile.name, settings }).catch((e: unknown) => failed((e as Error).message)),
       onEdit: (m: Message, text: string, attachments: string[]) => send(text, { parentId: m.parentId, attachments }),
       onSelectVersion: (id: string) => void chat.selectVersion(id),
+      onToolDecision: (toolUseId: string, decision: ToolDecision) => chat.decideTool(toolUseId, decision).catch((e: unknown) => failed(t.toolDecisionFailed((e as Error).message))),
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [chat.regenerate, chat.selectVersion, profile.name, settings, threadId, threadFiles],
+    [chat.regenerate, chat.selectVersion, chat.decideTool, profile.name, settings, threadId, threadFiles],
   );
 
   const cost = chat.detail?.cost;

@@ -1,4 +1,4 @@
-import type { GenerationEvent, Part } from "../../api/types.js";
+import type { GenerationEvent, Part, ToolApprovalEvent } from "../../api/types.js";
 import { assertNever } from "../../../../src/shared/parts.js";
 
 /** The answer being generated: the same parts a stored answer has, folded from the stream's events as they arrive. */
@@ -11,6 +11,8 @@ export interface LiveAnswer {
   reasoningStartedAt: number | undefined;
   notices: string[];
   error: { code: string; message: string; retryable: boolean } | undefined;
+  /** Tool calls waiting for the user's permission, in the order they asked. */
+  approvals: ToolApprovalEvent[];
 }
 
 export const emptyLive = (generationId: string, messageId: string): LiveAnswer => ({
@@ -21,6 +23,7 @@ export const emptyLive = (generationId: string, messageId: string): LiveAnswer =
   reasoningStartedAt: undefined,
   notices: [],
   error: undefined,
+  approvals: [],
 });
 
 /**
@@ -41,14 +44,16 @@ export function foldParts(parts: Part[], event: GenerationEvent): Part[] {
       // The stream does not carry the encrypted data (the browser has no use for it).
       return event.redacted ? [...parts, { type: "redactedReasoning", data: "" }] : parts;
     case "tool_use":
-      return [...parts, { type: "toolUse", id: event.id, name: event.name, input: event.input }];
+      return [...parts, { type: "toolUse", id: event.id, name: event.name, input: event.input, ...(event.server !== undefined && event.tool !== undefined ? { server: event.server, tool: event.tool } : {}) }];
     case "tool_result":
-      return [...parts, { type: "toolResult", toolUseId: event.toolUseId, status: event.status, content: event.text ? [{ type: "text", text: event.text }] : [] }];
+      return [...parts, { type: "toolResult", toolUseId: event.toolUseId, status: event.status, content: event.content ?? (event.text ? [{ type: "text", text: event.text }] : []), ...(event.durationMs !== undefined ? { durationMs: event.durationMs } : {}), ...(event.notRun ? { notRun: event.notRun } : {}) }];
     case "start":
     case "usage":
     case "notice":
     case "error":
     case "done":
+    case "tool_approval":
+    case "tool_approval_end":
       return parts;
     default:
       return assertNever(event, "generation event");
@@ -69,6 +74,10 @@ export function foldLive(live: LiveAnswer, event: GenerationEvent, now: number):
       return { ...next, notices: [...next.notices, event.message] };
     case "error":
       return { ...next, error: { code: event.code, message: event.message, retryable: event.retryable } };
+    case "tool_approval":
+      return { ...next, approvals: [...next.approvals.filter((a) => a.toolUseId !== event.toolUseId), event] };
+    case "tool_approval_end":
+      return { ...next, approvals: next.approvals.filter((a) => a.toolUseId !== event.toolUseId) };
     default:
       return next;
   }

@@ -1,5 +1,5 @@
 import { memo, useState } from "react";
-import type { DocumentPart, ImagePart, Part, TextPart } from "../../api/types.js";
+import type { DocumentPart, ImagePart, Part, TextPart, ToolApprovalEvent, ToolDecision } from "../../api/types.js";
 import { Markdown } from "../../components/markdown/markdown.js";
 import { MessageFiles } from "./attachments.js";
 import { assertNever } from "../../../../src/shared/parts.js";
@@ -21,8 +21,14 @@ export function MessageParts(props: {
   failed: boolean;
   reasoningMs: number | undefined;
   reasoningStartedAt: number | undefined;
+  /** Tool calls of this answer waiting for the user's permission (streaming only). */
+  approvals?: readonly ToolApprovalEvent[];
+  onToolDecision?: (toolUseId: string, decision: ToolDecision) => Promise<void>;
 }) {
   const steps = stepsOf(props.parts);
+  const decideTool = props.onToolDecision;
+  const approvalFor = (toolUseId: string | undefined) =>
+    toolUseId !== undefined && decideTool && props.approvals?.some((a) => a.toolUseId === toolUseId) ? { decide: (decision: ToolDecision) => decideTool(toolUseId, decision) } : undefined;
   const firstThinking = steps.findIndex((s) => s.kind === "thinking");
   const last = props.parts[props.parts.length - 1];
   // Nothing on screen yet, or a tool's result is in and the model has not answered it yet.
@@ -46,7 +52,7 @@ export function MessageParts(props: {
               />
             );
           case "tool":
-            return <ToolStep key={i} use={step.use} result={step.result} running={props.streaming && !props.failed} />;
+            return <ToolStep key={i} use={step.use} result={step.result} running={props.streaming && !props.failed} approval={approvalFor(step.use?.id)} />;
           case "file": {
             // Files next to each other make one row, drawn by the first of them.
             if (previous?.kind === "file") return null;

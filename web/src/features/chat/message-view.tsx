@@ -1,5 +1,5 @@
 import { memo, useState } from "react";
-import type { DocumentPart, ImagePart, Message, Part } from "../../api/types.js";
+import type { DocumentPart, ImagePart, Message, Part, ToolDecision } from "../../api/types.js";
 import { copyText } from "../../components/copy.js";
 import { t } from "../../i18n/index.js";
 import { formatCost } from "../settings/format.js";
@@ -15,6 +15,8 @@ export interface MessageActions {
   /** Sends the edited text with the files kept (their ids); resolves false when it was refused (the edit stays open). */
   onEdit(message: Message, text: string, attachments: string[]): Promise<boolean>;
   onSelectVersion(messageId: string): void;
+  /** Allow, Always allow or Deny a tool call of the answer being generated. */
+  onToolDecision(toolUseId: string, decision: ToolDecision): Promise<void>;
 }
 
 export interface MessageViewProps {
@@ -67,6 +69,7 @@ export const MessageView = memo(function MessageView({ message, versions, live, 
             failed={Boolean(error)}
             reasoningMs={streaming ? live.reasoningMs : message.meta.reasoningMs}
             reasoningStartedAt={streaming ? live.reasoningStartedAt : undefined}
+            {...(streaming ? { approvals: live.approvals, onToolDecision: actions.onToolDecision } : {})}
           />
           {message.status === "stopped" && !streaming ? <p className={styles.status}>{t.stopped}</p> : null}
           {(streaming ? live.notices : (message.meta.notices ?? [])).map((n) => (

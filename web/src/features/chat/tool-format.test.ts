@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { prettyJson, prettyText, resultBlocks, splitToolName } from "./tool-format.js";
+import { prettyJson, prettyText, resultBlocks, splitToolName, toolNames } from "./tool-format.js";
 
 describe("splitToolName: the tool and its server from the name the model called", () => {
   it("splits at the first __", () => {
@@ -12,6 +12,20 @@ describe("splitToolName: the tool and its server from the name the model called"
     expect(splitToolName("__echo")).toEqual({ server: null, tool: "__echo" });
     expect(splitToolName("srv__")).toEqual({ server: null, tool: "srv__" });
     expect(splitToolName("")).toEqual({ server: null, tool: "" });
+  });
+});
+
+describe("toolNames: what a tool step is labelled with", () => {
+  it("takes the MCP names the server stored on the part, even when the model's name was shortened with a hash", () => {
+    expect(toolNames({ name: "hard__weather_forecast_for_the_next_7_days_hourl_1a2b3c4d", server: "hard", tool: "weather.forecast/for the next 7 days" })).toEqual({ server: "hard", tool: "weather.forecast/for the next 7 days" });
+    // A server whose name has "__" in it: the split would cut it in the wrong place.
+    expect(toolNames({ name: "my__srv__echo", server: "my__srv", tool: "echo" })).toEqual({ server: "my__srv", tool: "echo" });
+  });
+  it("falls back to splitting the model's name for answers saved before parts carried the names", () => {
+    expect(toolNames({ name: "everything__echo" })).toEqual({ server: "everything", tool: "echo" });
+    expect(toolNames({ name: "get_weather" })).toEqual({ server: null, tool: "get_weather" });
+    // Both names are needed: half of them is treated as none.
+    expect(toolNames({ name: "everything__echo", server: "everything" })).toEqual({ server: "everything", tool: "echo" });
   });
 });
 

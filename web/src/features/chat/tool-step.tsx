@@ -1,26 +1,42 @@
 import { memo, useEffect, useId, useState } from "react";
-import type { ToolResultPart, ToolUsePart } from "../../api/types.js";
+import type { ToolDecision, ToolResultPart, ToolUsePart } from "../../api/types.js";
 import { t } from "../../i18n/index.js";
 import { MessageFiles } from "./attachments.js";
 import styles from "./chat.module.css";
-import { prettyJson, resultBlocks, splitToolName } from "./tool-format.js";
+import { thinkingDuration } from "./duration.js";
+import { prettyJson, resultBlocks, toolNames } from "./tool-format.js";
 
 /**
  * A tool call and its result, collapsible: "Used <tool> (<server>)" with its state (a spinner while it runs,
- * done, failed); opened, its input and result as indented JSON, and the result's images. A failed call opens by
- * itself, so the reason is in sight.
+ * "Done in 2 s", "Failed after 60 s"); opened, its input and result as indented JSON, and the result's images. A
+ * failed call opens by itself, so the reason is in sight.
  */
-export const ToolStep = memo(function ToolStep(props: { use: ToolUsePart | undefined; result: ToolResultPart | undefined; running: boolean }) {
-  const { use, result } = props;
-  const { tool, server } = splitToolName(use?.name ?? t.unknownTool);
+export const ToolStep = memo(function ToolStep(props: {
+  use: ToolUsePart | undefined;
+  result: ToolResultPart | undefined;
+  running: boolean;
+  /** Set while the call waits for the user's permission: Allow, Always allow (this tool), Deny. */
+  approval?: { decide(decision: ToolDecision): Promise<void> } | undefined;
+}) {
+  const { use, result, approval } = props;
+  const { tool, server } = toolNames(use ?? { name: t.unknownTool });
   const label = server ? t.toolUsedOn(tool, server) : t.toolUsed(tool);
-  const state = result ? result.status : props.running ? "running" : "none";
-  const [open, setOpen] = useState(state === "error");
+  const state = result ? result.status : approval ? "waiting" : props.running ? "running" : "none";
+  // A failed call opens by itself (the reason in sight), and so does one waiting for permission (what it would do).
+  const [open, setOpen] = useState(state === "error" || state === "waiting");
   const regionId = useId();
   useEffect(() => {
-    if (state === "error") setOpen(true);
+    if (state === "error" || state === "waiting") setOpen(true);
   }, [state]);
-  const status = state === "error" ? t.toolFailed : state === "success" ? t.toolDone : state === "running" ? t.toolRunning : t.toolNoResult;
+  const [deciding, setDeciding] = useState(false);
+  const decide = (decision: ToolDecision) => {
+    if (!approval) return;
+    setDeciding(true);
+    void approval.decide(decision).finally(() => setDeciding(false));
+  };
+  const took = result?.durationMs !== undefined ? thinkingDuration(result.durationMs) : undefined;
+  const status =
+    result?.notRun === "declined" ? t.toolDeclined : result?.notRun === "stopped" ? t.toolNotRun : state === "error" ? (took ? t.toolFailedAfter(took) : t.toolFailed) : state === "success" ? (took ? t.toolDoneIn(took) : t.toolDone) : state === "running" ? t.toolRunning : state === "waiting" ? t.toolWaiting : t.toolNoResult;
   const blocks = result ? resultBlocks(result.content) : [];
   return (
     <div role="group" aria-label={label} className={styles.tool} data-status={state}>
@@ -42,6 +58,20 @@ export const ToolStep = memo(function ToolStep(props: { use: ToolUsePart | undef
           {status}
         </span>
       </div>
+      {approval ? (
+        <div className={styles.toolApproval} role="group" aria-label={t.toolApprovalGroup(tool)}>
+          <span className={styles.toolApprovalText}>{t.toolApprovalQuestion}</span>
+          <button type="button" className={styles.toolAllow} disabled={deciding} onClick={() => decide("allow")}>
+            {t.toolAllow}
+          </button>
+          <button type="button" disabled={deciding} onClick={() => decide("always")}>
+            {t.toolAlwaysAllow}
+          </button>
+          <button type="button" disabled={deciding} onClick={() => decide("deny")}>
+            {t.toolDeny}
+          </button>
+        </div>
+      ) : null}
       <div id={regionId} hidden={!open} className={styles.toolBody}>
         {use ? (
           <>
@@ -58,6 +88,13 @@ export const ToolStep = memo(function ToolStep(props: { use: ToolUsePart | undef
                 <pre key={i} className={styles.toolCode}>
                   {block.text}
                 </pre>
+              ) : block.kind === "more" ? (
+                <p key={i} className={styles.toolMore}>
+                  {t.toolResultShown(block.shown.toLocaleString("en-US"), block.chars.toLocaleString("en-US"))}{" "}
+                  <a href={block.url} download>
+                    {t.toolResultDownload}
+                  </a>
+                </p>
               ) : (
                 <MessageFiles key={i} parts={[block.part]} />
               ),

@@ -68,6 +68,12 @@ export function Transcript(props: {
     return () => el.removeEventListener("scroll", onScroll);
   }, []);
 
+  // A message just sent (its answer starts streaming) brings the reader to the bottom, wherever they had scrolled.
+  const last = props.path[props.path.length - 1];
+  const justSent = last?.status === "streaming" ? last.id : undefined;
+  useLayoutEffect(() => {
+    if (justSent) atBottom.current = true;
+  }, [justSent]);
   // New messages and streamed parts keep the view at the bottom when the reader is there.
   const liveParts = props.live?.parts;
   useLayoutEffect(() => {

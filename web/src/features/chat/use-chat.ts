@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, ApiError } from "../../api/client.js";
 import { streamAnswer } from "../../api/sse.js";
-import type { AttachmentInfo, ChatSettings, Message, ThreadDetail } from "../../api/types.js";
+import type { AttachmentInfo, ChatSettings, Message, ThreadDetail, ToolDecision } from "../../api/types.js";
 import { emptyLive, foldLive, type LiveAnswer } from "./live-answer.js";
 
 /** Loads a thread, follows its running generation (resuming after reloads and network loss), and acts on it. */
@@ -113,6 +113,15 @@ export function useChat(threadId: string | null, onThreadsChanged: () => void) {
     if (live) await api.stop(live.generationId).catch(() => undefined);
   }, [live]);
 
+  /** The user's answer to a tool call waiting for permission; the step changes when the server says it was decided. */
+  const generationId = live?.generationId;
+  const decideTool = useCallback(
+    async (toolUseId: string, decision: ToolDecision) => {
+      if (generationId) await api.decideTool(generationId, toolUseId, decision);
+    },
+    [generationId],
+  );
+
   const selectVersion = useCallback(
     async (messageId: string) => {
       if (!threadId) return;
@@ -122,7 +131,7 @@ export function useChat(threadId: string | null, onThreadsChanged: () => void) {
     [threadId, reload],
   );
 
-  return { detail, setDetail, loadError, live, reconnecting, send, regenerate, stop, selectVersion, reload };
+  return { detail, setDetail, loadError, live, reconnecting, send, regenerate, stop, decideTool, selectVersion, reload };
 }
 
 function placeholder(id: string, parentId: string, threadId: string, profile: string): Message {

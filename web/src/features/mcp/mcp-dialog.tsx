@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { api, ApiError } from "../../api/client.js";
-import type { McpServerInfo, McpToolsReply, Profile } from "../../api/types.js";
+import type { McpCatalog, McpServerInfo, McpToolsReply, Profile, ToolPermissionInfo } from "../../api/types.js";
 import controls from "../../components/controls.module.css";
 import { Dialog } from "../../components/dialog.js";
 import { FormError } from "../../components/form-error.js";
@@ -9,13 +9,16 @@ import { Switch } from "../../components/switch.js";
 import { t } from "../../i18n/index.js";
 import styles from "./mcp.module.css";
 import { parseHeaders, plainMcpError, statusLine, toolProfilesNote, withTool, type ToolsState } from "./mcp-text.js";
+import { ClientFields, OAuthRow, parseClient, SignInNote, useSignIn, type SignInState } from "./mcp-oauth.js";
+import { AddProgramForm, CatalogSection } from "./mcp-catalog.js";
 
 const reason = (error: unknown) => plainMcpError(error instanceof ApiError || error instanceof Error ? error.message : t.errorGeneric);
 
 /**
  * The user's MCP servers (GET /api/mcp/servers): each with its address, its status (the dialog connects to every
  * server when it opens), on/off, its headers (names only; values can be replaced, never read), its tools with
- * their descriptions and a switch each, and Remove; "Add server" connects a new one. Mounted while open.
+ * their descriptions and a switch each, and Remove; "Add server" connects a new one. An OAuth-protected server
+ * shows Sign in (a popup), Disconnect and its client id (mcp-oauth.tsx). Mounted while open.
  */
 export default function McpDialog(props: { onClose: () => void; profiles: readonly Profile[]; profile: Profile }) {
   const [servers, setServers] = useState<McpServerInfo[] | null>(null);
@@ -23,6 +26,10 @@ export default function McpDialog(props: { onClose: () => void; profiles: readon
   const [tools, setTools] = useState<Record<string, ToolsState>>({});
   const [expanded, setExpanded] = useState<Record<string, boolean>>({});
   const [adding, setAdding] = useState(false);
+  const [addingProgram, setAddingProgram] = useState(false);
+  const [catalog, setCatalog] = useState<McpCatalog>({ servers: [], programsAllowed: false });
+  /** Per-tool choices, by server id then tool. */
+  const [permissions, setPermissions] = useState<Record<string, Record<string, "allow" | "ask">>>({});
   const addButton = useRef<HTMLButtonElement>(null);
   /** The latest tools request per server: an older answer (a reconnect overtaken by another) is dropped. */
   const toolsRequests = useRef(new Map<string, number>());
@@ -43,8 +50,10 @@ export default function McpDialog(props: { onClose: () => void; profiles: readon
   const load = useCallback(async () => {
     setLoadError(null);
     try {
-      const { servers: list } = await api.mcp.servers();
+      const [{ servers: list }, offered, chosen] = await Promise.all([api.mcp.servers(), api.mcp.catalog(), api.mcp.toolPermissions()]);
       setServers(list);
+      setCatalog(offered);
+      setPermissions(permissionsByServer(chosen.permissions));
       for (const server of list) loadTools(server.id);
     } catch (error) {
       setLoadError(reason(error));
@@ -54,7 +63,39 @@ export default function McpDialog(props: { onClose: () => void; profiles: readon
     void load();
   }, [load]);
 
+  /** After a sign-in: the server's info (signed in now) and its tools again. */
+  const reloadServer = useCallback(
+    (id: string) => {
+      loadTools(id);
+      api.mcp.servers().then(
+        ({ servers: list }) => setServers((current) => current?.map((s) => list.find((fresh) => fresh.id === s.id) ?? s) ?? list),
+        () => undefined,
+      );
+    },
+    [loadTools],
+  );
+  const signIn = useSignIn(reloadServer);
+
   const note = toolProfilesNote(props.profiles, props.profile);
+  const added = (server: McpServerInfo) => {
+    setServers((list) => [...(list ?? []), server]);
+    setExpanded((all) => ({ ...all, [server.id]: true }));
+    if (server.source === "listed") setCatalog((c) => ({ ...c, servers: c.servers.map((s) => (s.name === server.name ? { ...s, added: true } : s)) }));
+    loadTools(server.id);
+  };
+  const setPermission = async (serverId: string, tool: string, permission: "allow" | "ask" | null) => {
+    const before = permissions;
+    setPermissions((all) => {
+      const tools = { ...all[serverId] };
+      if (permission) tools[tool] = permission;
+      else delete tools[tool];
+      return { ...all, [serverId]: tools };
+    });
+    await api.mcp.setToolPermission(serverId, tool, permission).catch((error: unknown) => {
+      setPermissions(before);
+      throw error;
+    });
+  };
   const replace = (server: McpServerInfo) => setServers((list) => list?.map((s) => (s.id === server.id ? server : s)) ?? null);
 
   return (
@@ -97,10 +138,15 @@ export default function McpDialog(props: { onClose: () => void; profiles: readon
                 onExpand={(open) => setExpanded((all) => ({ ...all, [server.id]: open }))}
                 onChange={replace}
                 onReconnect={() => loadTools(server.id)}
+                signIn={signIn.state?.serverId === server.id ? signIn.state : undefined}
+                onSignIn={() => void signIn.start(server.id)}
                 onRemoved={() => {
                   setServers((list) => list?.filter((s) => s.id !== server.id) ?? null);
+                  if (server.source === "listed") setCatalog((c) => ({ ...c, servers: c.servers.map((s) => (s.name === server.name ? { ...s, added: false } : s)) }));
                   addButton.current?.focus();
                 }}
+                permissions={permissions[server.id] ?? {}}
+                onPermission={(tool, permission) => setPermission(server.id, tool, permission)}
               />
             </li>
           ))}
@@ -113,17 +159,34 @@ export default function McpDialog(props: { onClose: () => void; profiles: readon
             requestAnimationFrame(() => addButton.current?.focus());
           }}
           onAdded={(server) => {
-            setServers((list) => [...(list ?? []), server]);
-            setExpanded((all) => ({ ...all, [server.id]: true }));
+            added(server);
             setAdding(false);
-            loadTools(server.id);
+          }}
+        />
+      ) : addingProgram ? (
+        <AddProgramForm
+          onCancel={() => {
+            setAddingProgram(false);
+            requestAnimationFrame(() => addButton.current?.focus());
+          }}
+          onAdded={(server) => {
+            added(server);
+            setAddingProgram(false);
           }}
         />
       ) : servers !== null ? (
-        <button ref={addButton} type="button" className={styles.addButton} onClick={() => setAdding(true)}>
-          {t.mcpAddServer}
-        </button>
+        <div className={styles.addButtons}>
+          <button ref={addButton} type="button" className={styles.addButton} onClick={() => setAdding(true)}>
+            {t.mcpAddServer}
+          </button>
+          {catalog.programsAllowed ? (
+            <button type="button" className={styles.addButton} onClick={() => setAddingProgram(true)}>
+              {t.mcpAddProgram}
+            </button>
+          ) : null}
+        </div>
       ) : null}
+      {servers !== null ? <CatalogSection catalog={catalog} onAdded={added} /> : null}
     </Dialog>
   );
 }
@@ -136,6 +199,11 @@ function ServerCard(props: {
   onChange: (server: McpServerInfo) => void;
   onReconnect: () => void;
   onRemoved: () => void;
+  signIn: SignInState | undefined;
+  onSignIn: () => void;
+  /** This server's per-tool choices, and changing one (rejects when it was not saved). */
+  permissions: Readonly<Record<string, "allow" | "ask">>;
+  onPermission: (tool: string, permission: "allow" | "ask" | null) => Promise<void>;
 }) {
   const { server, tools } = props;
   const headingId = useId();
@@ -146,7 +214,7 @@ function ServerCard(props: {
   /** Changes go out in order; only the answer to the latest one is taken (an older one would undo a newer switch). */
   const latest = useRef(0);
 
-  const change = async (patch: { enabled?: boolean; disabledTools?: string[] }) => {
+  const change = async (patch: { enabled?: boolean; askBeforeRunning?: boolean; disabledTools?: string[] }) => {
     const before = server;
     const seq = ++latest.current;
     setError(null);
@@ -206,28 +274,38 @@ function ServerCard(props: {
             {t.mcpTryAgain}
           </button>
         ) : null}
-      </div>
-      <Switch label={t.enabled} hint={server.enabled ? undefined : t.mcpServerOff} checked={server.enabled} onChange={(enabled) => void change({ enabled })} />
-      <div className={styles.headersRow}>
-        <span className={styles.headersLabel}>{t.mcpHeaders}</span>
-        {server.headers.length ? (
-          <ul className={styles.headerList}>
-            {server.headers.map((name) => (
-              <li key={name} className={styles.headerChip}>
-                {t.mcpHeaderSet(name)}
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <span className={styles.soft}>{t.mcpHeadersNone}</span>
-        )}
-        {!editingHeaders ? (
-          <button type="button" className={styles.small} onClick={() => setEditingHeaders(true)}>
-            {server.headers.length ? t.mcpReplaceHeaders : t.mcpAddHeaders}
+        {status.kind === "signin" ? (
+          <button type="button" className={`${styles.small} ${controls.primary}`} disabled={props.signIn?.phase === "starting"} onClick={props.onSignIn}>
+            {server.oauth.signedIn ? t.mcpSignInAgain : t.mcpSignIn}
           </button>
         ) : null}
       </div>
+      {status.kind !== "connected" ? <SignInNote state={props.signIn} /> : null}
+      <Switch label={t.enabled} hint={server.enabled ? undefined : t.mcpServerOff} checked={server.enabled} onChange={(enabled) => void change({ enabled })} />
+      <Switch label={t.mcpAskBeforeRunning} hint={t.mcpAskHint} checked={server.askBeforeRunning} onChange={(askBeforeRunning) => void change({ askBeforeRunning })} />
+      {server.source === "user" ? (
+        <div className={styles.headersRow}>
+          <span className={styles.headersLabel}>{t.mcpHeaders}</span>
+          {server.headers.length ? (
+            <ul className={styles.headerList}>
+              {server.headers.map((name) => (
+                <li key={name} className={styles.headerChip}>
+                  {t.mcpHeaderSet(name)}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <span className={styles.soft}>{t.mcpHeadersNone}</span>
+          )}
+          {!editingHeaders ? (
+            <button type="button" className={styles.small} onClick={() => setEditingHeaders(true)}>
+              {server.headers.length ? t.mcpReplaceHeaders : t.mcpAddHeaders}
+            </button>
+          ) : null}
+        </div>
+      ) : null}
       {editingHeaders ? <HeadersEditor current={server.headers} onSave={saveHeaders} onCancel={() => setEditingHeaders(false)} /> : null}
+      {server.oauth.signedIn || server.oauth.clientId || status.kind === "signin" ? <OAuthRow server={server} onChange={props.onChange} onReconnect={props.onReconnect} /> : null}
       <FormError message={error} />
       {reply && reply.status === "connected" ? (
         <>
@@ -241,7 +319,16 @@ function ServerCard(props: {
             {reply.tools.length === 0 ? <p className={styles.soft}>{t.mcpNoTools}</p> : null}
             <ul className={styles.tools} aria-label={t.mcpTools(reply.tools.length)}>
               {reply.tools.map((tool) => (
-                <ToolRow key={tool.name} name={tool.name} description={tool.description} enabled={!off.has(tool.name)} onChange={(enabled) => void change({ disabledTools: withTool(server.disabledTools, tool.name, enabled) })} />
+                <ToolRow
+                  key={tool.name}
+                  name={tool.name}
+                  description={tool.description}
+                  readOnly={tool.readOnly}
+                  enabled={!off.has(tool.name)}
+                  onChange={(enabled) => void change({ disabledTools: withTool(server.disabledTools, tool.name, enabled) })}
+                  permission={props.permissions[tool.name] ?? null}
+                  onPermission={(permission) => props.onPermission(tool.name, permission).catch((e: unknown) => setError(reason(e)))}
+                />
               ))}
             </ul>
             {reply.unavailable.length ? (
@@ -266,7 +353,15 @@ function ServerCard(props: {
   );
 }
 
-function ToolRow(props: { name: string; description: string; enabled: boolean; onChange: (enabled: boolean) => void }) {
+function ToolRow(props: {
+  name: string;
+  description: string;
+  readOnly: boolean;
+  enabled: boolean;
+  onChange: (enabled: boolean) => void;
+  permission: "allow" | "ask" | null;
+  onPermission: (permission: "allow" | "ask" | null) => void;
+}) {
   const id = useId();
   return (
     <li className={styles.tool} data-enabled={props.enabled}>
@@ -274,6 +369,7 @@ function ToolRow(props: { name: string; description: string; enabled: boolean; o
         <span className={styles.toolName} id={`${id}-name`}>
           {props.name}
         </span>
+        {props.readOnly ? <span className={styles.readOnly}>{t.mcpReadOnly}</span> : null}
         {props.description ? (
           <span className={styles.toolDescription} id={`${id}-description`}>
             {props.description}
@@ -291,8 +387,20 @@ function ToolRow(props: { name: string; description: string; enabled: boolean; o
       >
         <span className={controls.thumb} />
       </button>
+      <select className={styles.permission} aria-label={t.mcpToolPermission(props.name)} value={props.permission ?? ""} onChange={(e) => props.onPermission((e.target.value || null) as "allow" | "ask" | null)}>
+        <option value="">{t.mcpPermissionDefault}</option>
+        <option value="allow">{t.mcpPermissionAllow}</option>
+        <option value="ask">{t.mcpPermissionAsk}</option>
+      </select>
     </li>
   );
+}
+
+/** GET /api/mcp/tool-permissions as server id → tool → choice. */
+function permissionsByServer(list: readonly ToolPermissionInfo[]): Record<string, Record<string, "allow" | "ask">> {
+  const byServer: Record<string, Record<string, "allow" | "ask">> = {};
+  for (const p of list) (byServer[p.serverId] ??= {})[p.tool] = p.permission;
+  return byServer;
 }
 
 /** Header fields: the Authorization header, and other headers one per line (`Name: value`), shown on demand. */
@@ -395,6 +503,9 @@ function AddServerForm(props: { onAdded: (server: McpServerInfo) => void; onCanc
   const [url, setUrl] = useState("");
   const [authorization, setAuthorization] = useState("");
   const [other, setOther] = useState("");
+  const [clientId, setClientId] = useState("");
+  const [clientSecret, setClientSecret] = useState("");
+  const [showClient, setShowClient] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const hintId = useId();
@@ -405,9 +516,11 @@ function AddServerForm(props: { onAdded: (server: McpServerInfo) => void; onCanc
     if (!url.trim()) return setError(t.mcpUrlRequired);
     const parsed = parseHeaders(authorization, other);
     if ("error" in parsed) return setError(parsed.error);
+    const client = parseClient(clientId, clientSecret);
+    if ("error" in client) return setError(client.error);
     setBusy(true);
     try {
-      const { server } = await api.mcp.add({ name: name.trim(), url: url.trim(), ...(Object.keys(parsed.headers).length ? { headers: parsed.headers } : {}) });
+      const { server } = await api.mcp.add({ name: name.trim(), url: url.trim(), ...(Object.keys(parsed.headers).length ? { headers: parsed.headers } : {}), ...(client.client ?? {}) });
       props.onAdded(server);
     } catch (failure) {
       setError(reason(failure));
@@ -429,6 +542,13 @@ function AddServerForm(props: { onAdded: (server: McpServerInfo) => void; onCanc
         <input type="url" inputMode="url" autoComplete="off" spellCheck={false} value={url} placeholder={t.mcpServerUrlPlaceholder} onChange={(e) => setUrl(e.target.value)} />
       </label>
       <HeaderFields authorization={authorization} other={other} onAuthorization={setAuthorization} onOther={setOther} />
+      {showClient ? (
+        <ClientFields clientId={clientId} clientSecret={clientSecret} onClientId={setClientId} onClientSecret={setClientSecret} autoFocus />
+      ) : (
+        <button type="button" className={styles.linkButton} onClick={() => setShowClient(true)}>
+          {t.mcpShowClient}
+        </button>
+      )}
       <ErrorAndButtons message={error}>
         <button type="button" disabled={busy} onClick={props.onCancel}>
           {t.cancel}

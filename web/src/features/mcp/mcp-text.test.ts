@@ -50,7 +50,7 @@ describe("statusLine", () => {
   const reply = (over: Partial<McpToolsReply>): McpToolsReply => ({ status: "connected", error: null, tools: [], unavailable: [], ...over });
   it("connecting, connected with N tools (off and unavailable counted), or why not", () => {
     expect(statusLine(server, { state: "connecting" })).toEqual({ kind: "connecting", text: "Connecting..." });
-    const tools = [{ name: "a", description: "", enabled: true }, { name: "b", description: "", enabled: false }];
+    const tools = [{ name: "a", description: "", enabled: true, readOnly: false }, { name: "b", description: "", enabled: false, readOnly: true }];
     expect(statusLine(server, { state: "loaded", reply: reply({ tools }) })).toEqual({ kind: "connected", text: "Connected, 2 tools (1 switched off)" });
     expect(statusLine({ name: "docs", disabledTools: [] }, { state: "loaded", reply: reply({ tools: tools.slice(0, 1), unavailable: [{ name: "c", reason: "r" }] }) }).text).toBe("Connected, 1 tool (1 not available)");
     expect(statusLine(server, { state: "loaded", reply: reply({ status: "error", error: "server docs: fetch failed (ECONNREFUSED)" }) })).toEqual({

@@ -55,11 +55,12 @@ export function joinNames(names: readonly string[]): string {
 /** A server's state in the dialog: its tools being listed (the server connects now), listed, or the request failed. */
 export type ToolsState = { state: "connecting" } | { state: "loaded"; reply: McpToolsReply } | { state: "failed"; message: string };
 
-/** The status line of a server: connecting, connected with N tools (and how many are off or not available), or why not. */
-export function statusLine(server: Pick<McpServerInfo, "name" | "disabledTools">, tools: ToolsState): { kind: "connecting" | "connected" | "error"; text: string } {
+/** The status line of a server: connecting, connected with N tools (and how many are off or not available), sign-in needed, or why not. */
+export function statusLine(server: Pick<McpServerInfo, "name" | "disabledTools">, tools: ToolsState): { kind: "connecting" | "connected" | "error" | "signin"; text: string } {
   if (tools.state === "connecting") return { kind: "connecting", text: t.mcpConnecting };
   if (tools.state === "failed") return { kind: "error", text: t.mcpCannotConnect(plainMcpError(tools.message, server.name)) };
   const { reply } = tools;
+  if (reply.status === "needs_sign_in") return { kind: "signin", text: t.mcpNeedsSignIn };
   if (reply.status === "error") return { kind: "error", text: t.mcpCannotConnect(plainMcpError(reply.error ?? "the server gave no reason", server.name)) };
   const names = new Set(reply.tools.map((tool) => tool.name));
   const off = server.disabledTools.filter((name) => names.has(name)).length;
