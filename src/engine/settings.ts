@@ -2,6 +2,7 @@ import type { ModelProfile } from "../config/resolve.js";
 import type { ProfileSettingsRules } from "../shared/api.js";
 import { SettingsError } from "./errors.js";
 import type { ReasoningEffort } from "./provider.js";
+import type { SystemPromptUse } from "./system-prompt.js";
 
 /**
  * Chat settings: the ranges and defaults of the original app (reference/original-app.md section 2), in one
@@ -43,6 +44,8 @@ export interface TurnSettings {
   topP?: number;
   maxTokens: number;
   system?: string;
+  /** Where `system` came from (issue 13): recorded with the answer, never sent. */
+  systemSource?: SystemPromptUse;
   stopSequences?: string[];
 }
 

@@ -44,6 +44,13 @@ import { installSecurityHeaders, registerApiDocs } from "./security.js";
 import { serveWeb } from "./web.js";
 import { serializeRequest } from "./request-log.js";
 import { trustProxyOption, type TrustedProxies } from "./trust-proxy.js";
+// System prompts (issue 13)
+import { PromptService } from "../prompts/service.js";
+import { LocalPromptStore } from "../prompts/local/store.js";
+import type { PromptStore } from "../prompts/types.js";
+import type { SeedIds } from "../prompts/seed.js";
+import { adminPromptRoutes } from "./routes/admin-prompts.js";
+import { systemPromptRoutes } from "./routes/system-prompt.js";
 
 export interface AppOptions {
   config: AppConfig;
@@ -82,6 +89,8 @@ export interface AppOptions {
   mcp?: { keys?: SecretKeys; allowPrivateNetworks?: boolean; callTimeoutMs?: number; /** MCP_SERVERS_FILE's servers. */ listed?: readonly ListedServer[] };
   /** Time source for sessions, lockouts and limits (tests move it). */
   clock?: () => Date;
+  /** System prompts (issue 13): the store (default: the local one, in `db`), PROMPT_IDS, how long a pin is trusted. */
+  prompts?: { store?: PromptStore; seedIds?: SeedIds; ttlMs?: number };
 }
 
 /** Body limit in bytes that fits the longest message config.json allows (16 MiB when it sets no limit). */
@@ -92,7 +101,7 @@ export function bodyLimitFor(config: AppConfig, overrideBytes?: number): number 
 }
 
 /** The Fastify app: a thin shell that wires config, engine, store and routes together. */
-export async function buildApp(options: AppOptions): Promise<FastifyInstance & { generations: GenerationManager; setupToken: string | undefined; routeTable: RouteTable }> {
+export async function buildApp(options: AppOptions): Promise<FastifyInstance & { generations: GenerationManager; setupToken: string | undefined; routeTable: RouteTable; prompts: PromptService }> {
   const app = Fastify({
     logger: {
       level: options.logLevel ?? "info",
@@ -194,7 +203,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   const recovered = await generations.recoverOrphans();
   if (recovered) app.log.warn({ recovered }, "saved generations interrupted by the last shutdown as stopped");
   const limits = new UsageLimits(options.db, { ratePerMinute: options.limits?.ratePerMinute ?? 30, monthlyCap: options.limits?.monthlyCap ?? null }, clock);
-  const chat = new ChatService(options.db, options.config, generations, limits);
+  // System prompts (issue 13): kept and versioned in the prompt store (local by default), seeded at start.
+  const prompts = new PromptService({
+    db: options.db,
+    store: options.prompts?.store ?? new LocalPromptStore(options.db, clock),
+    config: options.config,
+    ...(options.prompts?.seedIds ? { seedIds: options.prompts.seedIds } : {}),
+    ...(options.prompts?.ttlMs !== undefined ? { ttlMs: options.prompts.ttlMs } : {}),
+    clock,
+    log: app.log,
+  });
+  await prompts.start();
+  app.addHook("onClose", async () => prompts.close());
+  const chat = new ChatService(options.db, options.config, generations, limits, prompts);
   const streams = new Set<() => void>();
 
   await registerApiDocs(app, { https });
@@ -216,6 +237,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   await app.register(mcpRoutes, { db: options.db, mcp });
   await app.register(toolPermissionRoutes, { db: options.db });
   await app.register(generationRoutes, { generations, streams });
+  // System prompts (issue 13): the admin Prompts page and the Settings panel's prompt in use.
+  await app.register(adminPromptRoutes, { prompts, clock });
+  await app.register(systemPromptRoutes, { db: options.db, config: options.config, prompts });
   if (options.webRoot) await serveWeb(app, options.webRoot);
 
   // Shutdown: stop accepting, let generations finish (up to 10 s), save the rest as stopped, end open streams.
@@ -224,5 +248,5 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     for (const end of [...streams]) end();
     await relay.close();
   });
-  return Object.assign(app, { generations, setupToken, routeTable });
+  return Object.assign(app, { generations, setupToken, routeTable, prompts });
 }

@@ -12,6 +12,7 @@ import { loadSecretKeys } from "../secrets/secret-box.js";
 import { SecretKeyError } from "../secrets/secret-key.js";
 import { ensureWebBuild, ROOT } from "./web-build.js";
 import { loadServersFile, ServersFileError } from "../tools/servers-file.js";
+import { promptStoreFor, readPromptEnv } from "../prompts/index.js"; // issue 13
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
 
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   // Keys for MCP server headers: SECRET_KEY, or on a laptop (AUTH_MODE=none) a key file made once under DATA_DIR.
   const secretKeys = await loadSecretKeys({ env: process.env, authMode, dataDir: env.DATA_DIR });
   const provider = new BedrockProvider();
+  // System prompts (issue 13): PROMPT_STORE=local (default, in the database) or bedrock (Prompt Management).
+  const promptEnv = readPromptEnv();
   const app = await buildApp({
     config,
     db,
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
       ...(env.ATTACHMENTS_BUCKET ? { blobs: new S3BlobStore({ bucket: env.ATTACHMENTS_BUCKET, ...(env.ATTACHMENTS_BUCKET_OWNER ? { bucketOwner: env.ATTACHMENTS_BUCKET_OWNER } : {}) }) } : {}),
     },
     ...(env.TITLE_PROFILE ? { titleProfile: env.TITLE_PROFILE } : {}),
+    prompts: { store: await promptStoreFor(promptEnv, db, config), seedIds: promptEnv.PROMPT_IDS, ttlMs: promptEnv.PROMPT_CACHE_SECONDS * 1000 },
     webRoot,
   });
   for (const warning of warnings) app.log.warn(warning);

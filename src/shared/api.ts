@@ -5,6 +5,7 @@
  */
 import type { UsageCounts } from "./generation-events.js";
 import type { MessageRole, Part } from "./parts.js";
+import type { SystemPromptUse } from "./prompts.js";
 
 export type Effort = "low" | "medium" | "high";
 export type ReasoningStyle = "none" | "anthropic" | "openai" | "always-on";
@@ -62,6 +63,8 @@ export interface MessageMeta {
   reasoningMs?: number;
   stopReason?: string | null;
   notices?: string[];
+  /** Which system prompt the answer used: a prompt version, the user's override, or the config's text (issue 13). */
+  systemPrompt?: SystemPromptUse;
 }
 
 /** One message of a thread as the API returns it (the store's row). */

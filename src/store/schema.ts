@@ -20,6 +20,12 @@ export interface Database {
   usage_records: UsageRecordsTable;
   tool_calls: ToolCallsTable;
   audit_log: AuditLogTable;
+  // System prompts (issue 13, migration 015)
+  prompts: PromptsTable;
+  prompt_versions: PromptVersionsTable;
+  prompt_pins: PromptPinsTable;
+  thread_prompts: ThreadPromptsTable;
+  prompt_uses: PromptUsesTable;
 }
 
 export interface UsersTable {
@@ -264,4 +270,57 @@ export interface MessageSearchTable {
   thread_id: string;
   owner_id: string;
   body: string;
+}
+
+// System prompts (issue 13, migration 015) ------------------------------------------------------------------------
+
+/** A prompt of the local store (PROMPT_STORE=local): its mutable draft; versions are in prompt_versions. */
+export interface PromptsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  draft_text: string;
+  client_token: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An immutable numbered version of a local prompt (1, 2, ...). */
+export interface PromptVersionsTable {
+  prompt_id: string;
+  version: number;
+  text: string;
+  description: string | null;
+  client_token: string | null;
+  created_at: string;
+}
+
+/** The version in use of each profile's prompt, per store ("local" or "bedrock"). */
+export interface PromptPinsTable {
+  store: string;
+  prompt_key: string;
+  prompt_id: string;
+  version: number;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+/** The resolved system prompt a thread took at its first turn (kept for all its turns). */
+export interface ThreadPromptsTable {
+  thread_id: string;
+  owner_id: string;
+  prompt_key: string;
+  prompt_id: string;
+  version: number;
+  text: string;
+  created_at: string;
+}
+
+/** Which prompt version an answer used (the admin Prompts page's per-version figures). */
+export interface PromptUsesTable {
+  message_id: string;
+  prompt_key: string;
+  prompt_id: string;
+  version: number;
+  created_at: string;
 }

@@ -71,8 +71,16 @@ export interface SseEvent {
 export async function readEvents(url: string, options: { lastEventId?: number; stopAfter?: number; timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<{ status: number; events: SseEvent[] }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 15_000);
-  const res = await fetch(url, { headers: { ...options.headers, ...(options.lastEventId !== undefined ? { "last-event-id": String(options.lastEventId) } : {}) }, signal: controller.signal });
   const events: SseEvent[] = [];
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { ...options.headers, ...(options.lastEventId !== undefined ? { "last-event-id": String(options.lastEventId) } : {}) }, signal: controller.signal });
+  } catch (error) {
+    clearTimeout(timer);
+    // The time ran out before the stream even opened (a loaded machine): no events yet, as for a stream that sent none.
+    if (controller.signal.aborted) return { status: 0, events };
+    throw error;
+  }
   if (res.status !== 200 || !res.body) {
     clearTimeout(timer);
     return { status: res.status, events };

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { api } from "./api/client.js";
 import type { AttachmentRules, Preferences, PreferencesPatch, Profile, SessionInfo, ThreadSummary } from "./api/types.js";
 import { DEFAULT_PREFERENCES } from "../../src/shared/preferences.js";
@@ -8,6 +8,9 @@ import { Sidebar } from "./features/threads/sidebar.js";
 import { ThemePicker } from "./features/theme.js";
 import { t } from "./i18n/index.js";
 import styles from "./app.module.css";
+// System prompts (issue 13): loaded only when an admin opens it.
+const PromptsPage = lazy(() => import("./features/prompts/prompts-page.js").then((m) => ({ default: m.PromptsPage })));
+
 
 function threadIdFrom(path: string): string | null {
   return /^\/t\/([\w-]+)$/.exec(path)?.[1] ?? null;
@@ -87,6 +90,15 @@ export function App(props: { session: SessionInfo; navigate: (to: string) => voi
     document.title = title ? `${title} · ${t.appName}` : t.appName;
   }, [threads, threadId]);
 
+  // System prompts (issue 13): the admin Prompts page (Admin > Prompts), after every hook of this component.
+  if (path === "/admin/prompts" && props.session.user?.role === "admin") {
+    return (
+      <Suspense fallback={<div aria-busy="true" />}>
+        <PromptsPage onAdmin={() => props.navigate("/admin")} onChat={() => navigate("/")} />
+      </Suspense>
+    );
+  }
+
   if (fatal) {
     return (
       <div className={styles.fatal} role="alert">
@@ -101,6 +113,10 @@ export function App(props: { session: SessionInfo; navigate: (to: string) => voi
 
   return (
     <div className={`${styles.layout} ${drawer ? styles.drawerOpen : ""}`}>
+      {/* The first Tab stop (issue 12): straight to the conversation, past the thread list. */}
+      <a href="#conversation" className={styles.skipLink}>
+        {t.skipToConversation}
+      </a>
       <aside className={styles.sidebar} aria-hidden={undefined}>
         <Sidebar
           threads={threads}

@@ -128,7 +128,13 @@ export async function driveAnswer(context: AnswerContext, live: LiveGeneration, 
     result = { messages: [...live.state.messages], status: "error", stopReason: null, text: "", reasoning: null, usage: ZERO_USAGE, cost: null, error: failure };
   }
   endReasoning();
-  await saveAnswer(context, live, request, result, { ...(reasoningMs !== undefined ? { reasoningMs } : {}), stopReason: result.stopReason, ...(notices.length ? { notices } : {}) });
+  await saveAnswer(context, live, request, result, {
+    ...(reasoningMs !== undefined ? { reasoningMs } : {}),
+    stopReason: result.stopReason,
+    ...(notices.length ? { notices } : {}),
+    // Which system prompt the answer used (issue 13): a prompt version, the user's override, or the config's text.
+    ...(request.settings.systemSource ? { systemPrompt: request.settings.systemSource } : {}),
+  });
   return result;
 }
 

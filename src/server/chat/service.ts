@@ -1,6 +1,6 @@
 import type { AppConfig, ModelProfile } from "../../config/resolve.js";
 import { SettingsError } from "../../engine/errors.js";
-import { checkSettings, withDefaults, type CheckedSettings, type SettingsInput } from "../../engine/settings.js";
+import { checkSettings, withDefaults, type CheckedSettings, type SettingsInput, type TurnSettings } from "../../engine/settings.js";
 import { fileCounts, profilesTaking, profileTakes, REQUEST_FILE_LIMITS } from "../../engine/attachment-rules.js";
 import { checkUserMessage } from "../../engine/turn.js";
 import type { DocumentFormat, ImageFormat, Part } from "../../engine/types.js";
@@ -12,6 +12,7 @@ import { HttpError, notFound } from "../http-errors.js";
 import type { ChatSettings } from "../schemas.js";
 import { PLACEHOLDER_TITLE, type GenerationManager, type StartRequest } from "./generations.js";
 import type { UsageLimits } from "./limits.js";
+import type { PromptService } from "../../prompts/service.js";
 
 /** HTTP settings -> engine input: `null` (the web's "not set") becomes absent. */
 export function engineInput(settings: ChatSettings): SettingsInput {
@@ -57,6 +58,8 @@ export class ChatService {
     private readonly config: AppConfig,
     private readonly generations: GenerationManager,
     private readonly limits?: UsageLimits,
+    /** System prompts (issue 13): the thread's kept prompt version, or the user's override. */
+    private readonly prompts?: PromptService,
   ) {}
 
   profile(name: string): ModelProfile {
@@ -95,6 +98,7 @@ export class ChatService {
     }
     // The question, the answer's start and the thread's profile and settings are one commit; when the thread
     // already has an answer running, the start is refused (409) and nothing is stored.
+    const settings = await this.withSystemPrompt(request.ownerId, thread.id, profile, checked);
     const started = await this.generations.start({
       ownerId: request.ownerId,
       threadId: thread.id,
@@ -102,10 +106,11 @@ export class ChatService {
       threadPatch: { profile: profile.name, settings: storedForm(checked.settings) },
       needsTitle: thread.title === PLACEHOLDER_TITLE,
       profile,
-      settings: withDefaults(profile, checked),
+      settings,
       notices: checked.notices,
       ...this.admission(request.ownerId),
     });
+    await this.prompts?.recordUse(started.messageId, settings.systemSource);
     return { generationId: started.generationId, userMessage: started.userMessage, assistantMessageId: started.messageId };
   }
 
@@ -119,6 +124,7 @@ export class ChatService {
     const profile = this.profile(options.profile ?? thread.profile);
     const checked = options.settings ? checkedSettings(profile, options.settings, "request") : checkedSettings(profile, thread.settings as ChatSettings, "stored");
     // One commit, as for a new message: when another answer is running, nothing changes (409).
+    const settings = await this.withSystemPrompt(ownerId, thread.id, profile, checked);
     const started = await this.generations.start({
       ownerId,
       threadId: thread.id,
@@ -127,10 +133,11 @@ export class ChatService {
       threadPatch: { profile: profile.name, settings: storedForm(checked.settings) },
       needsTitle: thread.title === PLACEHOLDER_TITLE,
       profile,
-      settings: withDefaults(profile, checked),
+      settings,
       notices: checked.notices,
       ...this.admission(ownerId),
     });
+    await this.prompts?.recordUse(started.messageId, settings.systemSource);
     return { generationId: started.generationId, assistantMessageId: started.messageId };
   }
 
@@ -163,6 +170,18 @@ export class ChatService {
       throw new HttpError(400, "too_many_files", `One message can carry at most ${REQUEST_FILE_LIMITS.images} images and ${REQUEST_FILE_LIMITS.documents} documents (this one has ${images} and ${documents}). Send them in several messages.`);
     }
     return parts;
+  }
+
+  /**
+   * The turn's settings with its system prompt (issue 13): the user's override from Settings, else the text the
+   * thread took from its profile's prompt at its first turn (see prompts/service.ts); where it came from is
+   * recorded with the answer.
+   */
+  private async withSystemPrompt(ownerId: string, threadId: string, profile: ModelProfile, checked: CheckedSettings): Promise<TurnSettings> {
+    const settings = withDefaults(profile, checked);
+    if (!this.prompts) return settings;
+    const { system, use } = await this.prompts.forTurn(ownerId, threadId, profile, checked.settings.system);
+    return { ...settings, system, systemSource: use };
   }
 
   /** The per-user limits, checked in the commit that starts the answer. */

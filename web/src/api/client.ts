@@ -1,5 +1,6 @@
 import type { Account, AttachmentRules, AuditEntry, ChatSettings, McpServerInfo, McpToolsReply, Message, Preferences, PreferencesPatch, Profile, SessionInfo, SessionUser, Thread, ThreadDetail, ThreadSummary, UsageReport } from "./types.js";
 import type { McpCatalog, ToolDecision, ToolPermissionInfo } from "./types.js";
+import type { PromptDetail, PromptSummaryInfo, PromptVersionText, SystemPromptState } from "../../../src/shared/prompts.js"; // issue 13
 
 /** An error the server explained ({error: {code, message}}), or a network failure (code "network"). */
 export class ApiError extends Error {
@@ -137,5 +138,19 @@ export const api = {
     resetPassword: (id: string, password: string) => request<{ ok: true }>("POST", `/api/admin/users/${id}/password`, { password }),
     usage: (days: number) => request<UsageReport>("GET", `/api/admin/usage?days=${days}`),
     audit: () => request<{ entries: AuditEntry[] }>("GET", "/api/admin/audit"),
+    // System prompts (issue 13)
+    prompts: {
+      list: () => request<{ store: "local" | "bedrock"; prompts: PromptSummaryInfo[] }>("GET", "/api/admin/prompts"),
+      get: (name: string) => request<{ prompt: PromptDetail }>("GET", `/api/admin/prompt?name=${encodeURIComponent(name)}`),
+      version: (name: string, version: number) => request<{ version: PromptVersionText }>("GET", `/api/admin/prompt/version?name=${encodeURIComponent(name)}&version=${version}`),
+      saveDraft: (name: string, text: string) => request<{ prompt: PromptDetail }>("PUT", "/api/admin/prompt/draft", { name, text }),
+      publish: (name: string, body: { note?: string; text?: string }) => request<{ prompt: PromptDetail; version: number }>("POST", "/api/admin/prompt/versions", { name, ...body }),
+      rollBack: (name: string, version: number) => request<{ prompt: PromptDetail }>("PUT", "/api/admin/prompt/pin", { name, version }),
+    },
   },
+
+  // System prompts (issue 13): the prompt a thread (or a new chat with a profile) uses, and "Use the latest prompt"
+  systemPrompt: (profile: string, threadId: string | null) =>
+    request<{ systemPrompt: SystemPromptState }>("GET", threadId ? `/api/threads/${threadId}/system-prompt?profile=${encodeURIComponent(profile)}` : `/api/system-prompt?profile=${encodeURIComponent(profile)}`),
+  useLatestPrompt: (threadId: string, profile: string) => request<{ systemPrompt: SystemPromptState }>("POST", `/api/threads/${threadId}/system-prompt/latest`, { profile }),
 };

@@ -1,7 +1,9 @@
 import { useEffect, useId, useRef, type ReactNode } from "react";
 import styles from "./controls.module.css";
 
-/** A modal dialog on the native <dialog> element (focus trap, Esc to close), named by its title. */
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/** A modal dialog on the native <dialog> element (focus kept inside, Esc to close), named by its title. */
 export function Dialog(props: { title: string; open: boolean; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -19,6 +21,21 @@ export function Dialog(props: { title: string; open: boolean; onClose: () => voi
       onClose={props.onClose}
       onClick={(e) => {
         if (e.target === ref.current) props.onClose();
+      }}
+      onKeyDown={(e) => {
+        // Tab wraps inside the dialog (a modal <dialog> would otherwise let it leave to the browser's own controls once).
+        if (e.key !== "Tab" || !ref.current) return;
+        const focusable = [...ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.hidden && el.offsetParent !== null);
+        const first = focusable[0];
+        const last = focusable[focusable.length - 1];
+        if (!first || !last) return;
+        if (e.shiftKey && document.activeElement === first) {
+          e.preventDefault();
+          last.focus();
+        } else if (!e.shiftKey && document.activeElement === last) {
+          e.preventDefault();
+          first.focus();
+        }
       }}
     >
       {props.open ? (

@@ -53,6 +53,16 @@ export function AdminPage(props: { session: SessionInfo; navigate: (to: string) 
           <a href="#users">{t.users}</a>
           <a href="#usage">{t.usage}</a>
           <a href="#audit">{t.auditLog}</a>
+          {/* System prompts (issue 13) */}
+          <a
+            href="/admin/prompts"
+            onClick={(e) => {
+              e.preventDefault();
+              props.navigate("/admin/prompts");
+            }}
+          >
+            {t.prompts}
+          </a>
           <a
             href="/"
             onClick={(e) => {

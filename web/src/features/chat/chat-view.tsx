@@ -15,6 +15,10 @@ import { ProfilePicker } from "./profile-picker.js";
 import { Transcript } from "./transcript.js";
 import { useChat } from "./use-chat.js";
 import { usePendingFiles } from "./use-pending-files.js";
+import { copyText } from "../../components/copy.js";
+import { isMac, shortcutOf } from "./shortcuts.js";
+import { ShortcutsDialog } from "./shortcuts-dialog.js";
+import { textOf } from "./steps.js";
 
 /** The MCP servers dialog loads when first opened (most sessions never open it). */
 const McpDialog = lazy(() => import("../mcp/mcp-dialog.js"));
@@ -52,6 +56,7 @@ export function ChatView(props: {
   const [sendError, setSendError] = useState<{ message: string; kept: boolean } | null>(null);
   const failed = (message: string, kept = true) => setSendError({ message, kept });
   const [sending, setSending] = useState(false);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
 
   const findProfile = useCallback((name: string | null | undefined) => profiles.find((p) => p.name === name), [profiles]);
   const [profileName, setProfileName] = useState(() => findProfile(props.preferences.lastProfile)?.name ?? props.defaultProfile);
@@ -117,6 +122,35 @@ export function ChatView(props: {
 
   const messages = chat.detail?.messages ?? [];
   const path = useMemo(() => pathTo(messages, chat.detail?.thread.activeLeafId ?? null), [messages, chat.detail?.thread.activeLeafId]);
+
+  // The composer is focused when a chat opens (a new one too), where a keyboard is at hand (not on touch screens,
+  // where it would open the on-screen keyboard).
+  useEffect(() => {
+    if (window.matchMedia("(pointer: fine)").matches) composer.current?.focus();
+  }, [threadId]);
+  // Keyboard shortcuts (shortcuts.ts); none of them types or deletes text, so they also work in the message box.
+  const lastAnswer = [...path].reverse().find((m) => m.role === "assistant");
+  const shortcutState = useRef({ lastAnswer, navigate: props.navigate });
+  shortcutState.current = { lastAnswer, navigate: props.navigate };
+  useEffect(() => {
+    const mac = isMac(navigator.platform);
+    const onKey = (e: KeyboardEvent) => {
+      const action = shortcutOf(e, mac);
+      if (!action) return;
+      e.preventDefault();
+      if (action === "newChat") {
+        shortcutState.current.navigate("/");
+        composer.current?.focus();
+      } else if (action === "focusComposer") composer.current?.focus();
+      else if (action === "searchThreads") document.querySelector<HTMLInputElement>(`input[aria-label="${t.searchThreads}"]`)?.focus();
+      else if (action === "copyLastAnswer") {
+        const answer = shortcutState.current.lastAnswer;
+        if (answer) void copyText(textOf(answer.parts));
+      } else setShortcutsOpen(true);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
   const generating = chat.live !== null || Boolean(chat.detail?.running);
   const busy = generating || sending;
 
@@ -308,6 +342,7 @@ export function ChatView(props: {
         onPreferences={props.onPreferences}
         onClose={() => setSettingsOpen(false)}
       />
+      {shortcutsOpen ? <ShortcutsDialog mac={isMac(navigator.platform)} onClose={() => setShortcutsOpen(false)} /> : null}
       {mcpOpen ? (
         <Suspense fallback={null}>
           <McpDialog

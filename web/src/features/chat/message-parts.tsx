@@ -68,13 +68,20 @@ export function MessageParts(props: {
             return assertNever(step, "step");
         }
       })}
-      {waiting ? <span className={styles.typing} aria-label={t.thinkingNow} /> : null}
+      {waiting ? <span className={styles.typing} role="status" aria-label={t.working} /> : null}
     </>
   );
 }
 
 const TextStep = memo(function TextStep(props: { part: TextPart; streaming: boolean }) {
-  return <Markdown text={props.part.text} streaming={props.streaming} />;
+  // While it streams, a caret pulses after the last character (CSS on the wrapper).
+  return props.streaming ? (
+    <div className={styles.streamingText}>
+      <Markdown text={props.part.text} streaming />
+    </div>
+  ) : (
+    <Markdown text={props.part.text} streaming={false} />
+  );
 });
 
 const COLLAPSE_AT = 3000;

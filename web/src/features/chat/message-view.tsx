@@ -7,6 +7,7 @@ import { EditFiles } from "./attachments.js";
 import styles from "./chat.module.css";
 import type { LiveAnswer } from "./live-answer.js";
 import { MessageParts } from "./message-parts.js";
+import { MessageDetails } from "../prompts/message-details.js";
 import { textOf } from "./steps.js";
 
 export interface MessageActions {
@@ -27,10 +28,12 @@ export interface MessageViewProps {
   showCost: boolean;
   costPrecision: number;
   actions: MessageActions;
+  /** The conversation's last message: its actions are always shown. */
+  last?: boolean;
 }
 
 /** One message of the conversation: an article named "You" or "Assistant", with its actions and versions. */
-export const MessageView = memo(function MessageView({ message, versions, live, busy, showCost, costPrecision, actions }: MessageViewProps) {
+export const MessageView = memo(function MessageView({ message, versions, live, busy, showCost, costPrecision, actions, last = false }: MessageViewProps) {
   const [editing, setEditing] = useState(false);
   const [copied, setCopied] = useState(false);
   const isUser = message.role === "user";
@@ -87,38 +90,50 @@ export const MessageView = memo(function MessageView({ message, versions, live, 
           ) : null}
         </>
       )}
-      {!editing ? (
-        <div className={styles.actions}>
+      {!editing && !streaming ? (
+        // Icon buttons with their names as tooltips: on desktop shown on hover and focus (always on the last answer),
+        // on touch screens always; an answer being written has none (nothing to act on yet).
+        <div className={styles.actions} data-last={last || undefined}>
           {versions.length > 1 ? (
             <span className={styles.versions}>
-              <button type="button" aria-label={t.previousVersion} disabled={index <= 0 || busy} onClick={() => actions.onSelectVersion(versions[index - 1]!.id)}>
+              <button type="button" className={styles.iconButton} aria-label={t.previousVersion} title={t.previousVersion} disabled={index <= 0 || busy} onClick={() => actions.onSelectVersion(versions[index - 1]!.id)}>
                 ‹
               </button>
               <span>{t.versionOf(index + 1, versions.length)}</span>
-              <button type="button" aria-label={t.nextVersion} disabled={index >= versions.length - 1 || busy} onClick={() => actions.onSelectVersion(versions[index + 1]!.id)}>
+              <button type="button" className={styles.iconButton} aria-label={t.nextVersion} title={t.nextVersion} disabled={index >= versions.length - 1 || busy} onClick={() => actions.onSelectVersion(versions[index + 1]!.id)}>
                 ›
               </button>
             </span>
           ) : null}
-          <button type="button" onClick={copy} disabled={!hasText}>
-            {copied ? t.copied : t.copy}
-          </button>
-          {isUser ? (
-            <button type="button" disabled={busy} onClick={() => setEditing(true)}>
-              {t.edit}
+          {hasText ? (
+            <button type="button" className={styles.iconButton} aria-label={copied ? t.copied : t.copy} title={copied ? t.copied : t.copy} onClick={copy}>
+              {copied ? <CheckIcon /> : <CopyIcon />}
             </button>
-          ) : (
-            <button type="button" disabled={busy} onClick={() => actions.onRegenerate(message)}>
-              {t.regenerate}
+          ) : null}
+          {isUser ? (
+            <button type="button" className={styles.iconButton} aria-label={t.edit} title={t.edit} disabled={busy} onClick={() => setEditing(true)}>
+              <EditIcon />
+            </button>
+          ) : error ? null : (
+            // A failed answer has its one Retry beside the error instead.
+            <button type="button" className={styles.iconButton} aria-label={t.regenerate} title={t.regenerate} disabled={busy} onClick={() => actions.onRegenerate(message)}>
+              <RegenerateIcon />
             </button>
           )}
-          {!isUser && showCost && !streaming && message.status !== "error" ? (
+          {!isUser && message.profile ? (
+            <span className={styles.model} title={message.modelId ?? undefined}>
+              {message.profile}
+            </span>
+          ) : null}
+          {!isUser && showCost && message.status !== "error" ? (
             <span className={styles.cost}>
               {t.tokens(message.usage.inputTokens, message.usage.outputTokens)} · {message.cost !== null ? t.messageCost(formatCost(message.cost, costPrecision)) : t.unknownCost}
             </span>
           ) : null}
         </div>
       ) : null}
+      {/* Issue 13: which system prompt the answer used, on demand. */}
+      {!isUser && !streaming && !editing ? <MessageDetails systemPrompt={message.meta.systemPrompt} /> : null}
     </article>
   );
 });
@@ -132,6 +147,12 @@ function EditBox(props: { initial: string; files: ((ImagePart | DocumentPart) & 
   const [value, setValue] = useState(props.initial);
   const [kept, setKept] = useState(props.files);
   const [saving, setSaving] = useState(false);
+  const canSave = (value.trim() !== "" || kept.length > 0) && !saving;
+  const save = () => {
+    if (!canSave) return;
+    setSaving(true);
+    void props.onSave(value, kept.map((p) => p.source.id)).finally(() => setSaving(false));
+  };
   return (
     <div className={styles.edit}>
       <EditFiles parts={kept} onRemove={(part) => setKept((list) => list.filter((p) => p !== part))} />
@@ -141,7 +162,13 @@ function EditBox(props: { initial: string; files: ((ImagePart | DocumentPart) & 
         autoFocus
         onChange={(e) => setValue(e.target.value)}
         onKeyDown={(e) => {
+          // As in the message box: Enter saves and sends, Shift+Enter starts a new line (and so does Enter while an
+          // input method composes a word); Esc cancels.
           if (e.key === "Escape") props.onCancel();
+          else if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+            e.preventDefault();
+            save();
+          }
         }}
       />
       <div className={styles.editButtons}>
@@ -151,11 +178,8 @@ function EditBox(props: { initial: string; files: ((ImagePart | DocumentPart) & 
         <button
           type="button"
           className={styles.primary}
-          disabled={(!value.trim() && kept.length === 0) || saving}
-          onClick={() => {
-            setSaving(true);
-            void props.onSave(value, kept.map((p) => p.source.id)).finally(() => setSaving(false));
-          }}
+          disabled={!canSave}
+          onClick={save}
         >
           {t.saveAndSend}
         </button>
@@ -163,3 +187,28 @@ function EditBox(props: { initial: string; files: ((ImagePart | DocumentPart) & 
     </div>
   );
 }
+
+const icon = { width: 16, height: 16, viewBox: "0 0 24 24", fill: "none", stroke: "currentColor", strokeWidth: 2, strokeLinecap: "round", strokeLinejoin: "round", "aria-hidden": true } as const;
+const CopyIcon = () => (
+  <svg {...icon}>
+    <rect x="9" y="9" width="12" height="12" rx="2" />
+    <path d="M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1" />
+  </svg>
+);
+const CheckIcon = () => (
+  <svg {...icon}>
+    <path d="M20 6 9 17l-5-5" />
+  </svg>
+);
+const EditIcon = () => (
+  <svg {...icon}>
+    <path d="M12 20h9" />
+    <path d="M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4Z" />
+  </svg>
+);
+const RegenerateIcon = () => (
+  <svg {...icon}>
+    <path d="M21 12a9 9 0 1 1-3-6.7L21 8" />
+    <path d="M21 3v5h-5" />
+  </svg>
+);

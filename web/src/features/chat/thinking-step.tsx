@@ -30,9 +30,15 @@ export const ThinkingStep = memo(
               {open ? "▾" : "▸"}
             </span>
             {t.thinking}
+            {props.thinking ? (
+              <span aria-hidden="true" className={styles.ellipsis}>
+                …
+              </span>
+            ) : null}
           </button>
+          {/* While thinking: how long so far (the label says "Thinking…" once); afterwards: how long it took. */}
           <span className={styles.thinkingTime} aria-live="polite">
-            {props.thinking ? t.thinkingNow : elapsed !== undefined ? t.thoughtFor(thinkingDuration(elapsed)) : null}
+            {props.thinking ? (elapsed !== undefined ? thinkingDuration(elapsed) : null) : elapsed !== undefined ? t.thoughtFor(thinkingDuration(elapsed)) : null}
           </span>
         </div>
         <div id={regionId} hidden={!open} className={styles.thinkingBody}>

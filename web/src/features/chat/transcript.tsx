@@ -1,5 +1,5 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useLayoutEffect, useMemo, useRef } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { Message } from "../../api/types.js";
 import { t } from "../../i18n/index.js";
 import styles from "./chat.module.css";
@@ -48,6 +48,8 @@ export function Transcript(props: {
     };
   }, [props.all]);
   const atBottom = useRef(true);
+  /** Shown once the reader scrolled up from the end: "Jump to latest" brings them back (and the view follows again). */
+  const [away, setAway] = useState(false);
   const virtualizer = useVirtualizer({
     count: props.path.length,
     getScrollElement: () => scroller.current,
@@ -63,6 +65,7 @@ export function Transcript(props: {
     if (!el) return;
     const onScroll = () => {
       atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+      setAway(!atBottom.current);
     };
     el.addEventListener("scroll", onScroll, { passive: true });
     return () => el.removeEventListener("scroll", onScroll);
@@ -72,7 +75,10 @@ export function Transcript(props: {
   const last = props.path[props.path.length - 1];
   const justSent = last?.status === "streaming" ? last.id : undefined;
   useLayoutEffect(() => {
-    if (justSent) atBottom.current = true;
+    if (justSent) {
+      atBottom.current = true;
+      setAway(false);
+    }
   }, [justSent]);
   // New messages and streamed parts keep the view at the bottom when the reader is there.
   const liveParts = props.live?.parts;
@@ -83,8 +89,14 @@ export function Transcript(props: {
     atBottom.current = true;
   }, [props.path[0]?.threadId]);
 
+  const jumpToLatest = () => {
+    atBottom.current = true;
+    setAway(false);
+    if (props.path.length) virtualizer.scrollToIndex(props.path.length - 1, { align: "end" });
+  };
+
   return (
-    <section aria-label={t.conversation} className={styles.transcript} ref={scroller}>
+    <section id="conversation" tabIndex={-1} aria-label={t.conversation} className={styles.transcript} ref={scroller}>
       <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
         {virtualizer.getVirtualItems().map((item) => {
           const message = props.path[item.index]!;
@@ -98,11 +110,17 @@ export function Transcript(props: {
                 showCost={props.showCost}
                 costPrecision={props.costPrecision}
                 actions={props.actions}
+                last={item.index === props.path.length - 1}
               />
             </div>
           );
         })}
       </div>
+      {away ? (
+        <button type="button" className={styles.jumpToLatest} onClick={jumpToLatest}>
+          <span aria-hidden="true">↓</span> {t.jumpToLatest}
+        </button>
+      ) : null}
     </section>
   );
 }

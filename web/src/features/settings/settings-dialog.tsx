@@ -6,6 +6,7 @@ import controls from "../../components/controls.module.css";
 import { t } from "../../i18n/index.js";
 import { COST_PRECISION, DEFAULT_PREFERENCES } from "../../../../src/shared/preferences.js";
 import { defaultsFor, fixedNow, thinks, type FullSettings } from "./settings.js";
+import { SystemPromptField } from "./system-prompt-field.js";
 
 export type DisplayPreferences = Pick<Preferences, "showCost" | "costPrecision">;
 
@@ -101,11 +102,8 @@ export function SettingsDialog(props: {
       <Slider label={t.maxTokens} min={s.maxTokens.min} max={s.maxTokens.max} step={s.maxTokens.step} value={settings.maxTokens} onChange={(v) => set("maxTokens", v)} format={(v) => v.toLocaleString()} />
       <Switch label={t.showCost} checked={preferences.showCost} onChange={(v) => props.onPreferences({ showCost: v })} />
       <Slider label={t.costPrecision} min={COST_PRECISION.min} max={COST_PRECISION.max} step={1} value={preferences.costPrecision} disabled={!preferences.showCost} onChange={(v) => props.onPreferences({ costPrecision: v })} />
-      <div className={controls.field}>
-        <label htmlFor="system-prompt">{t.systemPrompt}</label>
-        <textarea id="system-prompt" rows={5} value={settings.system ?? s.systemPrompt.default} onChange={(e) => set("system", e.target.value)} />
-        <p className={controls.hint}>{t.systemPromptHint}</p>
-      </div>
+      {/* System prompts (issue 13): the prompt in use, and "Use the latest prompt". */}
+      <SystemPromptField profile={profile} value={settings.system} onChange={(v) => set("system", v)} />
     </Dialog>
   );
 }

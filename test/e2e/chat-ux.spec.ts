@@ -1,0 +1,115 @@
+/// <reference lib="dom" />
+import { expect, test } from "./fixtures.js";
+
+/** The chat's keyboard and reading comforts (issue 12): skip link, shortcuts, Edit with Enter, Jump to latest, one Retry. */
+
+test("the skip link is the first Tab stop and leads to the conversation", async ({ chat }) => {
+  await chat.open();
+  await chat.send("Hello");
+  await chat.waitIdle();
+  // The first Tab stop in the page's order (the message box has the focus after load, so ask the page itself).
+  const first = await chat.page.evaluate(() => {
+    const all = Array.from(document.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])'));
+    return all.find((el) => el.tabIndex >= 0)?.textContent;
+  });
+  expect(first).toBe("Skip to conversation");
+  const skip = chat.page.getByRole("link", { name: "Skip to conversation", exact: true });
+  await chat.composer.press("Shift+Tab");
+  await skip.focus();
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport();
+  await chat.screenshot("skip-link");
+  await chat.page.keyboard.press("Enter");
+  await expect(chat.conversation).toBeFocused();
+});
+
+test("shortcuts: the list (focus stays inside it), search, the message box, copy the last answer, new chat", async ({ chat, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await chat.open();
+  await chat.send("Copy me");
+  await chat.waitIdle();
+  await expect(chat.answers.last()).toContainText("Echo: Copy me");
+
+  await chat.page.keyboard.press("Control+/");
+  const dialog = chat.page.getByRole("dialog", { name: "Keyboard shortcuts", exact: true });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText("New chat");
+  await expect(dialog).toContainText("Ctrl + Shift + O");
+  await chat.screenshot("shortcuts");
+  // Tab from the last control comes back to the first, inside the dialog.
+  const close = dialog.getByRole("button", { name: "Close", exact: true });
+  await close.focus();
+  await chat.page.keyboard.press("Tab");
+  await expect(dialog.locator(":focus")).toHaveCount(1);
+  await chat.page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+
+  await chat.page.keyboard.press("Control+k");
+  await expect(chat.page.getByRole("searchbox", { name: "Search threads", exact: true })).toBeFocused();
+  await chat.page.keyboard.press("Shift+Escape");
+  await expect(chat.composer).toBeFocused();
+  await chat.page.keyboard.press("Control+Shift+C");
+  await expect.poll(() => chat.page.evaluate(() => navigator.clipboard.readText())).toBe("Echo: Copy me");
+  // Shortcuts do not type: the message box stays empty.
+  await expect(chat.composer).toHaveValue("");
+
+  const threadUrl = chat.page.url();
+  expect(threadUrl).toMatch(/\/t\//);
+  await chat.page.keyboard.press("Control+Shift+O");
+  await expect(chat.page).toHaveURL(chat.stack.url + "/");
+  await expect(chat.composer).toBeFocused();
+});
+
+test("Edit: Enter saves and sends, Shift+Enter adds a line, Esc cancels", async ({ chat }) => {
+  await chat.open();
+  await chat.send("first version");
+  await chat.waitIdle();
+  const question = chat.questions.first();
+  await question.hover();
+  await question.getByRole("button", { name: "Edit", exact: true }).click();
+  const box = chat.page.getByRole("textbox", { name: "Edit message", exact: true });
+  await box.press("Escape");
+  await expect(box).toHaveCount(0);
+  await question.hover();
+  await question.getByRole("button", { name: "Edit", exact: true }).click();
+  await box.fill("second");
+  await box.press("Shift+Enter");
+  await box.pressSequentially("line");
+  await expect(box).toHaveValue("second\nline");
+  await box.press("Enter");
+  await chat.waitIdle();
+  await expect(chat.answers.last()).toContainText("Echo: second\nline");
+  await expect(chat.page.getByText("2 / 2").first()).toBeVisible();
+});
+
+test("the view follows the answer; scrolled up, Jump to latest brings the reader back", async ({ chat }) => {
+  await chat.open();
+  const long = Array.from({ length: 80 }, (_, i) => `Line ${i + 1} of a long answer.`).join("\n\n");
+  chat.stack.emulator.enqueue({ blocks: [{ reasoning: "Long." }, { text: long }], deltas: 40, delayMs: 40 });
+  await chat.send("Write a lot");
+  await chat.waitIdle();
+  const jump = chat.button("Jump to latest");
+  await expect(jump).toHaveCount(0);
+  await chat.conversation.evaluate((el) => el.scrollTo({ top: 0 }));
+  await expect(jump).toBeVisible();
+  await chat.screenshot("jump-to-latest");
+  await jump.click();
+  await expect(jump).toHaveCount(0);
+  await expect(chat.answers.last().getByText("Line 80 of a long answer.", { exact: true })).toBeInViewport();
+});
+
+test("a failed answer offers one Retry; every answer names its model", async ({ chat, stack }) => {
+  await chat.open();
+  stack.emulator.enqueue({ error: { type: "ThrottlingException", status: 429, message: "Too many requests, please wait before trying again." } });
+  await chat.send("Try this");
+  await chat.waitIdle();
+  const answer = chat.answers.last();
+  await expect(answer.getByRole("button", { name: "Retry", exact: true })).toHaveCount(1);
+  await expect(answer.getByRole("button", { name: "Regenerate", exact: true })).toHaveCount(0);
+  await answer.getByRole("button", { name: "Retry", exact: true }).click();
+  await chat.waitIdle();
+  await expect(chat.answers.last()).toContainText("Echo: Try this");
+  const model = chat.answers.last().getByText("Claude 3.7 Sonnet", { exact: true });
+  await expect(model).toBeVisible();
+  await expect(model).toHaveAttribute("title", /anthropic\.claude/);
+});
