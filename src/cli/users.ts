@@ -1,4 +1,5 @@
 import { AccountError, createPasswordAccount, resetPassword } from "../auth/accounts.js";
+import { databaseLocation } from "../config/database.js";
 import { readServerEnv, type ServerEnv } from "../config/env.js";
 import { recordAudit } from "../store/audit.js";
 import { openDatabase, type Db } from "../store/db.js";
@@ -9,7 +10,7 @@ import { UsageError } from "./chat-args.js";
 
 export const USERS_HELP = `Usage: npm run --silent cli -- users <command>
 
-Manages accounts in the app's database (DATABASE_URL, else the SQLite file under DATA_DIR, default ./data).
+Manages accounts in the app's database (DATABASE_URL or DATABASE_HOST and its fields, else the SQLite file under DATA_DIR, default ./data).
 Passwords are read from standard input (the first line), never from the command line:
 
   users add EMAIL [--admin] [--name NAME]   create an account (password from stdin)
@@ -53,7 +54,7 @@ export async function usersCommand(argv: string[], io: Io): Promise<number> {
     return sub === undefined ? 2 : 0;
   }
   const env = readServerEnv();
-  const db = await openDatabase(env.DATABASE_URL ?? env.DATA_DIR);
+  const db = await openDatabase(databaseLocation(env));
   try {
     return await run(db, sub, args, io, env);
   } catch (error) {

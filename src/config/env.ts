@@ -15,6 +15,25 @@ const envSchema = z.object({
   TITLE_PROFILE: z.string().optional(),
   /** PostgreSQL instead of the embedded SQLite file (postgres://user:password@host:5432/db). */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//i, "must be a postgres:// URL").optional(),
+  /** PostgreSQL from the fields of a database secret (the AWS deployment injects them), instead of DATABASE_URL. */
+  DATABASE_HOST: z.string().trim().min(1).optional(),
+  DATABASE_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  DATABASE_NAME: z.string().trim().min(1).optional(),
+  DATABASE_USER: z.string().min(1).optional(),
+  DATABASE_PASSWORD: z.string().min(1).optional(),
+  /** PEM bundle of the CAs the PostgreSQL server's certificate must chain to: TLS is then required and verified. */
+  DATABASE_CA_FILE: z.string().trim().min(1).optional(),
+  /** More Host header values to answer for (e.g. the load balancer's DNS name behind CloudFront); Origin must still be PUBLIC_URL's. */
+  ALLOWED_HOSTS: z
+    .string()
+    .transform(listOfEntries)
+    .pipe(
+      z.array(z.string()).refine((entries) => entries.every(isHostEntry), {
+        error: (issue) => `${(issue.input as string[]).filter((e) => !isHostEntry(e)).map((e) => JSON.stringify(e)).join(", ")} must be host names with an optional port, such as chat-alb-123.us-west-2.elb.amazonaws.com`,
+      }),
+    )
+    .transform((entries) => entries.map((entry) => entry.toLowerCase()))
+    .optional(),
   /** Sign-in: none (loopback only), local accounts, or OpenID Connect; default none on loopback, else local. */
   AUTH_MODE: z.enum(["none", "local", "oidc"]).optional(),
   OIDC_ISSUER: z.url().optional(),
@@ -79,6 +98,16 @@ function listOfEntries(value: string): string[] {
 
 function notAddressRanges(entries: string[]): string {
   return entries.filter((entry) => !isAddressRange(entry)).map((entry) => JSON.stringify(entry)).join(", ");
+}
+
+/** A Host header value: a host name or address with an optional port, nothing else (no user, path or trailing dot). */
+export function isHostEntry(entry: string): boolean {
+  if (!/^[a-z0-9.:\[\]-]+$/i.test(entry) || entry.endsWith(".")) return false;
+  try {
+    return new URL(`http://${entry}`).host === entry.toLowerCase().replace(/:80$/, "");
+  } catch {
+    return false;
+  }
 }
 
 /** An IPv4 or IPv6 address, optionally with a prefix length from 1 to its size (10.0.0.0/8, fd00::/8). */

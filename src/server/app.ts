@@ -58,6 +58,8 @@ export interface AppOptions {
   provider: Provider;
   /** Origins the app answers for (PUBLIC_URL and loopback); others are refused. */
   origins: string[];
+  /** More Host values accepted (ALLOWED_HOSTS: the ALB's name behind CloudFront); never origins. */
+  allowedHosts?: string[];
   relay?: Relay;
   /** PostgreSQL URL of the database: instances then share live events through LISTEN/NOTIFY. */
   postgresUrl?: string;
@@ -147,7 +149,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   installRoutePolicy(app, { largeBodyLimit: bodyLimitFor(options.config, options.bodyLimitBytes) });
   // After the policy (the table records it), before any route.
   const routeTable = RouteTable.collect(app);
-  installRequestGuard(app, options.origins);
+  installRequestGuard(app, options.origins, options.allowedHosts);
   const clock = options.clock ?? (() => new Date());
   const authMode = options.authMode ?? "none";
   const cookies = new AuthCookies(options.publicUrl);

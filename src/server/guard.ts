@@ -4,13 +4,18 @@ import type { FastifyInstance } from "fastify";
  * Refuses requests for hosts and origins other than the app's own, so that a page on another site cannot drive
  * the local app through the browser (DNS rebinding, cross-site requests).
  */
-export function installRequestGuard(app: FastifyInstance, origins: readonly string[]): void {
+export function installRequestGuard(app: FastifyInstance, origins: readonly string[], extraHosts: readonly string[] = []): void {
   app.addHook("onRequest", async (request, reply) => {
+    // A load balancer's health check uses the task's own address as Host; /healthz tells nothing and changes nothing.
+    if (request.routeOptions.url === HEALTH_ROUTE && request.method === "GET") return undefined;
     // Read on every request: the list is short, and a server on a random port learns its own origin after listen().
     const allowedOrigins = new Set(origins.map((o) => new URL(o).origin));
     const host = request.headers.host ?? "";
-    if (!allowedHosts(origins).has(host.toLowerCase())) {
-      const expected = [...new Set(origins.map((o) => new URL(o).host))].join(", ");
+    const hosts = allowedHosts(origins);
+    // ALLOWED_HOSTS (behind CloudFront, the ALB's name): accepted as Host only; Origin must still be one of `origins`.
+    for (const extra of extraHosts) hosts.add(extra.toLowerCase());
+    if (!hosts.has(host.toLowerCase())) {
+      const expected = [...new Set([...origins.map((o) => new URL(o).host), ...extraHosts])].join(", ");
       return reply.status(421).send({
         error: { code: "wrong_host", message: `This server answers for ${expected}, not "${host}". Set PUBLIC_URL to the address you use.` },
       });
@@ -27,6 +32,9 @@ export function installRequestGuard(app: FastifyInstance, origins: readonly stri
     return undefined;
   });
 }
+
+/** Answers any Host (see installRequestGuard). */
+export const HEALTH_ROUTE = "/healthz";
 
 const DEFAULT_PORTS: Record<string, string> = { "http:": "80", "https:": "443" };
 

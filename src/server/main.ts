@@ -1,18 +1,19 @@
 import { join } from "node:path";
 import { ConfigError } from "../config/errors.js";
+import { databaseLocation } from "../config/database.js";
 import { allowedOrigins, EnvError, readServerEnv, trustedProxies, type ServerEnv } from "../config/env.js";
 import { findConfigFile, loadConfig } from "../config/load.js";
 import { BedrockProvider } from "../providers/bedrock/provider.js";
-import { DatabaseError, openDatabase } from "../store/db.js";
+import { DatabaseError, isPostgresUrl, openDatabase } from "../store/db.js";
 import { AuthConfigError, isLoopbackHost, resolveAuthMode } from "../auth/mode.js";
 import { OidcClient, type OidcSettings } from "../auth/oidc.js";
 import { S3BlobStore } from "../attachments/s3-blob-store.js";
 import { buildApp } from "./app.js";
 import { loadSecretKeys } from "../secrets/secret-box.js";
 import { SecretKeyError } from "../secrets/secret-key.js";
-import { ensureWebBuild, ROOT } from "./web-build.js";
-import { loadServersFile, ServersFileError } from "../tools/servers-file.js";
+import { COMPILED, ensureWebBuild, requireWebBuild, ROOT, WebBuildMissingError } from "./web-build.js";
 import { promptStoreFor, readPromptEnv } from "../prompts/index.js"; // issue 13
+import { loadServersFile, ServersFileError } from "../tools/servers-file.js";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
 
@@ -20,12 +21,15 @@ async function main(): Promise<void> {
   const env = readServerEnv();
   const { config, path, warnings } = loadConfig(findConfigFile());
   const webRoot = join(ROOT, "web", "dist");
-  await ensureWebBuild();
+  // npm start (tsx) builds the web app when its sources changed; the compiled production start never does.
+  if (COMPILED) requireWebBuild(webRoot);
+  else await ensureWebBuild();
   const authMode = resolveAuthMode(env.AUTH_MODE, env.HOST);
   const origins = allowedOrigins(env);
   const publicUrl = env.PUBLIC_URL ?? origins[0]!;
   const oidc = authMode === "oidc" ? new OidcClient(oidcSettings(env, publicUrl)) : undefined;
-  const db = await openDatabase(env.DATABASE_URL ?? env.DATA_DIR);
+  const location = databaseLocation(env);
+  const db = await openDatabase(location);
   // Keys for MCP server headers: SECRET_KEY, or on a laptop (AUTH_MODE=none) a key file made once under DATA_DIR.
   const secretKeys = await loadSecretKeys({ env: process.env, authMode, dataDir: env.DATA_DIR });
   const provider = new BedrockProvider();
@@ -36,7 +40,8 @@ async function main(): Promise<void> {
     db,
     provider,
     origins,
-    ...(env.DATABASE_URL ? { postgresUrl: env.DATABASE_URL } : {}),
+    ...(isPostgresUrl(location) ? { postgresUrl: location } : {}),
+    ...(env.ALLOWED_HOSTS ? { allowedHosts: env.ALLOWED_HOSTS } : {}),
     authMode,
     ...(oidc ? { oidc } : {}),
     publicUrl,
@@ -58,7 +63,7 @@ async function main(): Promise<void> {
   });
   for (const warning of warnings) app.log.warn(warning);
   if (secretKeys.available && secretKeys.notice) app.log.warn(secretKeys.notice);
-  app.log.info({ config: path, profiles: config.profiles.length, database: env.DATABASE_URL ? "postgres" : env.DATA_DIR, authMode }, "config loaded");
+  app.log.info({ config: path, profiles: config.profiles.length, database: isPostgresUrl(location) ? "postgres" : env.DATA_DIR, authMode }, "config loaded");
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -97,7 +102,7 @@ function oidcSettings(env: ServerEnv, publicUrl: string): OidcSettings {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof EnvError || error instanceof AuthConfigError || error instanceof DatabaseError || error instanceof SecretKeyError || error instanceof ServersFileError) {
+  if (error instanceof ConfigError || error instanceof EnvError || error instanceof AuthConfigError || error instanceof DatabaseError || error instanceof SecretKeyError || error instanceof WebBuildMissingError || error instanceof ServersFileError) {
     process.stderr.write(`error: ${error.message}\n`);
   } else {
     process.stderr.write(`error: cannot start the server: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -4,6 +4,21 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
+/** True when the server runs compiled (`npm run start:prod`, `node dist/server/main.js`), false under tsx (`npm start`). */
+export const COMPILED = fileURLToPath(import.meta.url).endsWith(".js");
+
+/** The production start found no web build: it never builds one itself (Vite is a dev dependency). */
+export class WebBuildMissingError extends Error {
+  override readonly name = "WebBuildMissingError";
+}
+
+/** The production start's check: the web app must have been built by `npm run build`. */
+export function requireWebBuild(webRoot: string): void {
+  const index = join(webRoot, "index.html");
+  if (existsSync(index)) return;
+  throw new WebBuildMissingError(`the web app is not built: ${index} is missing. Run \`npm run build\` (the server into dist/, the web app into web/dist/) before \`npm run start:prod\`.`);
+}
+
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
   const stat = statSync(path);
