@@ -48,6 +48,10 @@ const KNOWN = [
   "PATCH /api/threads/:id",
   "DELETE /api/threads/:id",
   "PUT /api/threads/:id/active",
+  // threads (issue 12)
+  "PUT /api/threads/:id/pin",
+  "PUT /api/threads/:id/archive",
+  "GET /api/threads/:id/export",
   "GET /api/threads/:id/messages",
   "POST /api/threads/:id/messages",
   "POST /api/messages/:id/regenerate",

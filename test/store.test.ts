@@ -7,7 +7,8 @@ import { migrationsFor } from "../src/store/migrations/index.js";
 import type { Database } from "../src/store/schema.js";
 import { appendEvents, ConflictError, createGeneration, finishGeneration, getGeneration, readEvents, requestStop, runningGeneration, stopRequestedAmong } from "../src/store/generations.js";
 import { getMessage, insertMessage, listThreadMessages, updateMessage } from "../src/store/messages.js";
-import { addThreadCost, createThread, deleteThread, getThread, listThreads, setTitleIfPlaceholder, updateThread } from "../src/store/threads.js";
+import { addThreadCost, createThread, deleteThread, getThread, listThreads, setTitleIfPlaceholder, touchThread, updateThread } from "../src/store/threads.js";
+import { indexThreadTitle } from "../src/store/search.js";
 import { nowIso } from "../src/store/ids.js";
 import { databases } from "./helpers/databases.js";
 
@@ -127,12 +128,14 @@ describe.each(databases)("store on $name", (kind) => {
     expect(await titles("alice", "deductions")).toEqual([]);
   });
 
-  it("lists threads newest first", async () => {
+  it("lists threads by last activity: activity moves a thread up, a settings change or a rename does not (issue 12)", async () => {
     await addUser(db, "carol");
     const first = await createThread(db, "carol", { title: "one", profile: "p", settings: {} });
     const second = await createThread(db, "carol", { title: "two", profile: "p", settings: {} });
     await new Promise((r) => setTimeout(r, 5));
-    await updateThread(db, "carol", first.id, { settings: { x: 1 } });
+    await updateThread(db, "carol", first.id, { settings: { x: 1 }, title: "one, renamed" });
+    expect((await listThreads(db, "carol")).map((t) => t.id)).toEqual([second.id, first.id]);
+    await touchThread(db, "carol", first.id);
     expect((await listThreads(db, "carol")).map((t) => t.id)).toEqual([first.id, second.id]);
   });
 });
@@ -152,9 +155,15 @@ describe("search rows on SQLite", () => {
     const before = await new Migrator({ db, provider: migrationsFor("sqlite") }).migrateTo("005-search-prefix-index");
     expect(before.error).toBeUndefined();
     await addUser(db, "alice");
-    const kept = await createThread(db, "alice", { title: "Volcano trip", profile: "p", settings: {} });
+    // Threads as a database of that time held them (no columns of later migrations).
+    const oldThread = async (id: string, title: string) => {
+      await db.insertInto("threads").values({ id, owner_id: "alice", title, profile: "p", settings: "{}", active_leaf_id: null, created_at: nowIso(), updated_at: nowIso() }).execute();
+      await indexThreadTitle(db, { id, ownerId: "alice", title });
+      return { id };
+    };
+    const kept = await oldThread("0".repeat(31) + "1", "Volcano trip");
     await insertMessage(db, { ownerId: "alice", threadId: kept.id, parentId: null, role: "user", parts: text("Etna eruption schedule"), status: "complete" });
-    const gone = await createThread(db, "alice", { title: "Glacier trip", profile: "p", settings: {} });
+    const gone = await oldThread("0".repeat(31) + "2", "Glacier trip");
     await insertMessage(db, { ownerId: "alice", threadId: gone.id, parentId: null, role: "user", parts: text("Etna from the north"), status: "complete" });
     await migrate(db);
     const titles = async (query: string) => (await listThreads(db, "alice", { query })).map((t) => t.title).sort();

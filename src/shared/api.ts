@@ -6,6 +6,7 @@
 import type { UsageCounts } from "./generation-events.js";
 import type { MessageRole, Part } from "./parts.js";
 import type { SystemPromptUse } from "./prompts.js";
+import type { Snippet } from "./snippet.js"; // threads (issue 12)
 
 export type Effort = "low" | "medium" | "high";
 export type ReasoningStyle = "none" | "anthropic" | "openai" | "always-on";
@@ -90,6 +91,21 @@ export interface ThreadSummary {
   profile: string;
   createdAt: string;
   updatedAt: string;
+  // threads (issue 12)
+  /** The last message or answer: what orders the list and groups it by day (a rename is not activity). */
+  activeAt: string;
+  /** Kept on top of the list. */
+  pinned: boolean;
+  /** When it was archived (listed under Archived only); null: in the list. */
+  archivedAt: string | null;
+  /** In search results: the newest matching message's text around the terms, with the terms' ranges. */
+  snippet?: Snippet;
+}
+
+/** GET /api/threads: a page of the list; `nextCursor` (absent on the last page) asks for the next one. */
+export interface ThreadPage {
+  threads: ThreadSummary[];
+  nextCursor?: string;
 }
 
 export interface Thread extends ThreadSummary {

@@ -212,6 +212,13 @@ export interface ThreadsTable {
   extra_cost: Generated<string>;
   created_at: string;
   updated_at: string;
+  // threads (issue 12, migration 016)
+  /** The last activity (a message or an answer): what orders the list. A rename or a settings change is not one. */
+  active_at: Generated<string>;
+  /** 1: kept on top of the list. */
+  pinned: Generated<number>;
+  /** When the thread was archived (hidden from the list, listed under Archived); null: not archived. */
+  archived_at: string | null;
 }
 
 export interface MessagesTable {

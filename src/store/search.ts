@@ -1,15 +1,10 @@
 import { sql, type RawBuilder } from "kysely";
 import type { Part } from "../engine/types.js";
 import { dialectOf, type Db } from "./db.js";
+// One tokenizer for the index, the queries and the snippets' marks (the web marks titles with it too).
+import { searchWords } from "../shared/search-words.js";
 
-/**
- * Search words of a text: letters and digits, lower-cased, diacritics removed. Both databases index exactly these
- * words (joined by spaces), so SQLite FTS5 and PostgreSQL's `simple` parser see the same tokens and return the same
- * results.
- */
-export function searchWords(text: string): string[] {
-  return text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-}
+export { searchWords };
 
 /** The searchable text of a message: its text parts only (never reasoning, tool input or JSON keys). */
 export function searchableText(parts: readonly Part[]): string {
@@ -65,4 +60,33 @@ export function threadSearch(db: Db, owner: string, input: string): RawBuilder<s
   return query
     ? sql<string>`(SELECT thread_id FROM message_search WHERE id IN (SELECT rowid FROM message_search_fts WHERE message_search_fts MATCH ${query}) AND owner_id = ${owner})`
     : undefined;
+}
+
+/**
+ * Threads (issue 12): for each of `threadIds`, the newest of its messages whose text has every word of the input
+ * (the message a search result's snippet is taken from). Titles are not messages: a thread found by its title
+ * alone has no entry.
+ */
+export async function newestMatchingMessages(db: Db, owner: string, threadIds: readonly string[], input: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (!threadIds.length) return found;
+  const ids = sql.join(threadIds.map((id) => sql`${id}`));
+  let rows: { thread_id: string; message_id: string }[];
+  if (dialectOf(db) === "postgres") {
+    const query = tsQuery(input);
+    if (!query) return found;
+    rows = (
+      await sql<{ thread_id: string; message_id: string }>`SELECT s.thread_id, s.message_id FROM message_search s JOIN messages m ON m.id = s.message_id
+        WHERE s.owner_id = ${owner} AND s.thread_id IN (${ids}) AND s.tsv @@ to_tsquery('simple', ${query}) ORDER BY m.created_at DESC, m.id DESC`.execute(db)
+    ).rows;
+  } else {
+    const query = ftsQuery(input);
+    if (!query) return found;
+    rows = (
+      await sql<{ thread_id: string; message_id: string }>`SELECT s.thread_id, s.message_id FROM message_search s JOIN messages m ON m.id = s.message_id
+        WHERE s.owner_id = ${owner} AND s.thread_id IN (${ids}) AND s.id IN (SELECT rowid FROM message_search_fts WHERE message_search_fts MATCH ${query}) ORDER BY m.created_at DESC, m.id DESC`.execute(db)
+    ).rows;
+  }
+  for (const row of rows) if (!found.has(row.thread_id)) found.set(row.thread_id, row.message_id);
+  return found;
 }

@@ -26,7 +26,9 @@ export interface SeededThread {
   title: string;
   profile?: string;
   /** In order, each the child of the one before; the last is the active leaf. */
-  messages: { role: "user" | "assistant"; parts: Part[]; modelId?: string; meta?: MessageMeta }[];
+  messages: { role: "user" | "assistant"; parts: Part[]; modelId?: string; meta?: MessageMeta; cost?: string }[];
+  /** threads (issue 12): when it was made and last active (ISO), for a list that spans days. */
+  at?: string;
 }
 
 async function seedThread(db: Db, profile: string, thread: SeededThread): Promise<string> {
@@ -44,10 +46,11 @@ async function seedThread(db: Db, profile: string, thread: SeededThread): Promis
       profile: thread.profile ?? profile,
       ...(message.modelId ? { modelId: message.modelId } : {}),
     });
-    if (message.meta) await updateMessage(db, user.id, stored.id, { parts: message.parts, status: "complete", meta: message.meta });
+    if (message.meta || message.cost) await updateMessage(db, user.id, stored.id, { parts: message.parts, status: "complete", ...(message.meta ? { meta: message.meta } : {}), ...(message.cost ? { cost: message.cost } : {}) });
     parentId = stored.id;
   }
   await updateThread(db, user.id, created.id, { activeLeafId: parentId });
+  if (thread.at) await db.updateTable("threads").set({ created_at: thread.at, updated_at: thread.at, active_at: thread.at }).where("id", "=", created.id).execute();
   return created.id;
 }
 

@@ -1,16 +1,17 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { api } from "./api/client.js";
-import type { AttachmentRules, Preferences, PreferencesPatch, Profile, SessionInfo, ThreadSummary } from "./api/types.js";
+import type { AttachmentRules, Preferences, PreferencesPatch, Profile, SessionInfo } from "./api/types.js";
 import { DEFAULT_PREFERENCES } from "../../src/shared/preferences.js";
 import { AccountMenu } from "./features/auth/account-menu.js";
 import { ChatView } from "./features/chat/chat-view.js";
 import { Sidebar } from "./features/threads/sidebar.js";
+import { useThreadList } from "./features/threads/use-thread-list.js"; // threads (issue 12)
 import { ThemePicker } from "./features/theme.js";
 import { t } from "./i18n/index.js";
 import styles from "./app.module.css";
+
 // System prompts (issue 13): loaded only when an admin opens it.
 const PromptsPage = lazy(() => import("./features/prompts/prompts-page.js").then((m) => ({ default: m.PromptsPage })));
-
 
 function threadIdFrom(path: string): string | null {
   return /^\/t\/([\w-]+)$/.exec(path)?.[1] ?? null;
@@ -21,12 +22,10 @@ export function App(props: { session: SessionInfo; navigate: (to: string) => voi
   const [path, setPath] = useState(location.pathname);
   const [profiles, setProfiles] = useState<{ profiles: Profile[]; defaultProfile: string; attachments: AttachmentRules } | null>(null);
   const [preferences, setPreferences] = useState<Preferences | null>(null);
-  const [threads, setThreads] = useState<ThreadSummary[]>([]);
   const [query, setQuery] = useState("");
   const [drawer, setDrawer] = useState(false);
   const [fatal, setFatal] = useState<string | null>(null);
-  const queryRef = useRef(query);
-  queryRef.current = query;
+  const drawerButton = useRef<HTMLButtonElement>(null); // threads (issue 12)
 
   const navigate = useCallback((to: string) => {
     if (to !== location.pathname) history.pushState(null, "", to);
@@ -39,18 +38,9 @@ export function App(props: { session: SessionInfo; navigate: (to: string) => voi
     return () => removeEventListener("popstate", onPop);
   }, []);
 
-  // Only the newest request's answer is shown: refreshes overlap, and an older answer may arrive last.
-  const refreshSeq = useRef(0);
-  const refreshThreads = useCallback(() => {
-    const q = queryRef.current;
-    const seq = ++refreshSeq.current;
-    void api
-      .threads(q.trim() || undefined)
-      .then((r) => {
-        if (seq === refreshSeq.current) setThreads(r.threads);
-      })
-      .catch(() => undefined);
-  }, []);
+  // threads (issue 12): the list (or a search) a page at a time; a refresh reloads the first page, keeping the rest.
+  const threadList = useThreadList(query);
+  const { threads, refresh: refreshThreads } = threadList;
   useEffect(() => {
     void api.profiles().then(setProfiles, (e: unknown) => setFatal((e as Error).message));
     // Without its preferences the app still works, with the defaults.
@@ -70,10 +60,6 @@ export function App(props: { session: SessionInfo; navigate: (to: string) => voi
     };
     api.updatePreferences(patch).then(settle, () => api.preferences().then(settle, () => undefined));
   }, []);
-  useEffect(() => {
-    const timer = setTimeout(refreshThreads, query ? 200 : 0);
-    return () => clearTimeout(timer);
-  }, [query, refreshThreads]);
 
   // A new thread gets its title just after its first answer: while a recent one still has the placeholder,
   // refresh the list each second (whichever view started it, and whenever the title lands).
@@ -112,14 +98,19 @@ export function App(props: { session: SessionInfo; navigate: (to: string) => voi
   if (!profiles || !preferences) return <div className={styles.loading} aria-busy="true" />;
 
   return (
-    <div className={`${styles.layout} ${drawer ? styles.drawerOpen : ""}`}>
+    <div className={`${styles.layout} ${drawer ? styles.drawerOpen : ""} ${preferences.sidebarCollapsed ? styles.collapsed : ""}`}>
       {/* The first Tab stop (issue 12): straight to the conversation, past the thread list. */}
       <a href="#conversation" className={styles.skipLink}>
         {t.skipToConversation}
       </a>
       <aside className={styles.sidebar} aria-hidden={undefined}>
         <Sidebar
-          threads={threads}
+          list={threadList}
+          // threads (issue 12): on a wide screen the list can be hidden, and stays hidden (a display preference).
+          onCollapse={() => {
+            updatePreferences({ sidebarCollapsed: true });
+            requestAnimationFrame(() => drawerButton.current?.focus());
+          }}
           activeId={threadId}
           query={query}
           onQuery={setQuery}
@@ -168,7 +159,17 @@ export function App(props: { session: SessionInfo; navigate: (to: string) => voi
         navigate={navigate}
         onThreadsChanged={refreshThreads}
         headerStart={
-          <button type="button" className={styles.drawerButton} aria-expanded={drawer} onClick={() => setDrawer(!drawer)}>
+          <button
+            ref={drawerButton}
+            type="button"
+            className={styles.drawerButton}
+            aria-expanded={drawer}
+            onClick={() => {
+              // threads (issue 12): on a wide screen this button shows the collapsed list again.
+              if (preferences.sidebarCollapsed && matchMedia("(min-width: 769px)").matches) updatePreferences({ sidebarCollapsed: false });
+              else setDrawer(!drawer);
+            }}
+          >
             {t.showThreads}
           </button>
         }

@@ -4,7 +4,8 @@ import { sumAmounts } from "../../engine/cost.js";
 import { runningGeneration } from "../../store/generations.js";
 import type { BlobStore } from "../../attachments/blob-store.js";
 import { deleteThreadAttachments, listThreadAttachments } from "../../store/attachments.js";
-import { createThread, deleteThread, listThreads, updateThread } from "../../store/threads.js";
+import { createThread, decodeCursor, deleteThread, encodeCursor, listThreadPage, setArchived, setPinned, updateThread, type ListedThread } from "../../store/threads.js";
+import { buildExport, exportFileName, exportMarkdown } from "../threads/export.js";
 import type { Db } from "../../store/db.js";
 import { latestLeafUnder } from "../../shared/thread-tree.js";
 import { PLACEHOLDER_TITLE } from "../chat/generations.js";
@@ -27,18 +28,64 @@ export interface ChatRouteDeps {
 
 /** Threads and their messages. Every query is scoped by the signed-in user; other users' ids are 404. */
 export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { db, blobs, chat, defaultProfile }) => {
-  const summary = (t: { id: string; title: string; profile: string; createdAt: string; updatedAt: string }) => ({
+  // threads (issue 12): pinned, archived, the activity time that orders the list, a search result's snippet.
+  const summary = (t: ListedThread) => ({
     id: t.id,
     title: t.title,
     profile: t.profile,
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
+    activeAt: t.activeAt,
+    pinned: t.pinned,
+    archivedAt: t.archivedAt,
+    ...(t.snippet ? { snippet: t.snippet } : {}),
   });
 
-  app.get("/api/threads", { schema: { tags: ["threads"], querystring: z.object({ q: freeText().pipe(z.string().max(500)).optional() }) } }, async (request) => {
-    const threads = await listThreads(db, request.user.id, request.query.q !== undefined ? { query: request.query.q } : {});
-    return { threads: threads.map(summary) };
+  /** A page of the list (or of a search, or of the archive); `nextCursor` asks for the next page. */
+  const listQuery = z.object({
+    q: freeText().pipe(z.string().max(500)).optional(),
+    cursor: z.string().max(300).optional(),
+    limit: z.coerce.number().int().min(1).max(200).optional(),
+    archived: z.enum(["true", "false"]).optional(),
   });
+  app.get("/api/threads", { schema: { tags: ["threads"], querystring: listQuery } }, async (request) => {
+    const { q, cursor, limit, archived } = request.query;
+    const after = cursor !== undefined ? decodeCursor(cursor) : undefined;
+    if (cursor !== undefined && !after) throw new HttpError(400, "invalid_cursor", "This list position is not valid: load the list again.");
+    const page = await listThreadPage(db, request.user.id, { query: q, limit, after, archived: archived === "true" });
+    return { threads: page.threads.map(summary), ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}) };
+  });
+
+  app.put("/api/threads/:id/pin", { schema: { tags: ["threads"], params: idParams, body: z.object({ pinned: z.boolean() }) } }, async (request) => {
+    const thread = await setPinned(db, request.user.id, request.params.id, request.body.pinned);
+    if (!thread) throw notFound("Thread");
+    return { thread };
+  });
+
+  app.put("/api/threads/:id/archive", { schema: { tags: ["threads"], params: idParams, body: z.object({ archived: z.boolean() }) } }, async (request) => {
+    const thread = await setArchived(db, request.user.id, request.params.id, request.body.archived);
+    if (!thread) throw notFound("Thread");
+    return { thread };
+  });
+
+  // Markdown unless ?format=json (an absent format is no reason to answer before the ownership check).
+  app.get(
+    "/api/threads/:id/export",
+    { schema: { tags: ["threads"], params: idParams, querystring: z.object({ format: z.enum(["markdown", "json"]).default("markdown") }) } },
+    async (request, reply) => {
+      const thread = await chat.thread(request.user.id, request.params.id);
+      const messages = await chat.messages(request.user.id, thread.id);
+      const cost = sumAmounts([thread.extraCost, ...messages.filter((m) => m.role === "assistant").map((m) => m.cost)]);
+      const exported = buildExport(thread, messages, cost);
+      const markdown = request.query.format === "markdown";
+      const name = exportFileName(thread.title, markdown ? "md" : "json");
+      void reply
+        .header("content-type", markdown ? "text/markdown; charset=utf-8" : "application/json; charset=utf-8")
+        .header("content-disposition", `attachment; filename="${name}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .header("cache-control", "no-store");
+      return markdown ? exportMarkdown(exported) : JSON.stringify(exported, null, 2);
+    },
+  );
 
   app.post(
     "/api/threads",

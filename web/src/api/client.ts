@@ -1,4 +1,4 @@
-import type { Account, AttachmentRules, AuditEntry, ChatSettings, McpServerInfo, McpToolsReply, Message, Preferences, PreferencesPatch, Profile, SessionInfo, SessionUser, Thread, ThreadDetail, ThreadSummary, UsageReport } from "./types.js";
+import type { Account, AttachmentRules, AuditEntry, ChatSettings, McpServerInfo, McpToolsReply, Message, Preferences, PreferencesPatch, Profile, SessionInfo, SessionUser, Thread, ThreadDetail, ThreadPage, UsageReport } from "./types.js";
 import type { McpCatalog, ToolDecision, ToolPermissionInfo } from "./types.js";
 import type { PromptDetail, PromptSummaryInfo, PromptVersionText, SystemPromptState } from "../../../src/shared/prompts.js"; // issue 13
 
@@ -81,7 +81,29 @@ export const api = {
   profiles: (): Promise<ProfileList> => takeEarly<ProfileList>("profiles")?.catch(() => request<ProfileList>("GET", "/api/profiles")) ?? request<ProfileList>("GET", "/api/profiles"),
   preferences: (): Promise<PreferencesReply> => takeEarly<PreferencesReply>("preferences")?.catch(() => request<PreferencesReply>("GET", "/api/preferences")) ?? request<PreferencesReply>("GET", "/api/preferences"),
   updatePreferences: (patch: PreferencesPatch) => request<PreferencesReply>("PATCH", "/api/preferences", patch),
-  threads: (q?: string) => request<{ threads: ThreadSummary[] }>("GET", `/api/threads${q ? `?q=${encodeURIComponent(q)}` : ""}`),
+  // threads (issue 12): a page of the list, a search or the archive; pin, archive, export
+  threads: (options: { q?: string | undefined; cursor?: string | undefined; archived?: boolean } = {}) => {
+    const params = new URLSearchParams();
+    if (options.q) params.set("q", options.q);
+    if (options.cursor) params.set("cursor", options.cursor);
+    if (options.archived) params.set("archived", "true");
+    const query = params.toString();
+    return request<ThreadPage>("GET", `/api/threads${query ? `?${query}` : ""}`);
+  },
+  pinThread: (id: string, pinned: boolean) => request<{ thread: Thread }>("PUT", `/api/threads/${id}/pin`, { pinned }),
+  archiveThread: (id: string, archived: boolean) => request<{ thread: Thread }>("PUT", `/api/threads/${id}/archive`, { archived }),
+  /** The thread as a file: its name (from Content-Disposition) and its bytes. */
+  exportThread: async (id: string, format: "markdown" | "json"): Promise<{ name: string; blob: Blob }> => {
+    let res: Response;
+    try {
+      res = await fetch(`/api/threads/${id}/export?format=${format}`, { headers: { "x-requested-with": "fetch" } });
+    } catch {
+      throw new ApiError(0, "network", "Cannot reach the server. Check your connection and try again.");
+    }
+    if (!res.ok) throw new ApiError(res.status, "http_error", `The export failed (the server answered ${res.status}).`);
+    const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? `thread.${format === "markdown" ? "md" : "json"}`;
+    return { name, blob: await res.blob() };
+  },
   createThread: (profile: string, settings: ChatSettings) => request<{ thread: Thread }>("POST", "/api/threads", { profile, settings }),
   thread: (id: string) => takePrefetched(id) ?? request<ThreadDetail>("GET", `/api/threads/${id}`),
   updateThread: (id: string, patch: { title?: string; profile?: string; settings?: ChatSettings }) => request<{ thread: Thread }>("PATCH", `/api/threads/${id}`, patch),

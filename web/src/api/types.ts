@@ -14,6 +14,7 @@ export type {
   SamplingRule,
   Thread,
   ThreadSummary,
+  ThreadPage, // threads (issue 12)
   Usage,
   ThreadDetail,
   AttachmentInfo,

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent, type Ref } from "react";
 import styles from "./controls.module.css";
 
 export interface MenuItem {
@@ -7,11 +7,32 @@ export interface MenuItem {
   danger?: boolean;
 }
 
-/** A button that opens a menu (role menu / menuitem) with arrow-key navigation and Esc to close. */
-export function MenuButton(props: { label: string; icon: string; items: MenuItem[]; className?: string | undefined; heading?: string; up?: boolean }) {
+/** Opens the menu from elsewhere (a list row's keyboard shortcut). */
+export interface MenuControl {
+  open: () => void;
+}
+
+/**
+ * A button that opens a menu (role menu / menuitem) with arrow-key navigation and Esc to close. A list row whose
+ * own element is the Tab stop (threads, issue 12) takes the button out of the Tab order (`tabIndex` -1), opens the
+ * menu through `control`, and gets focus back through `returnFocus`.
+ */
+export function MenuButton(props: {
+  label: string;
+  icon: string;
+  items: MenuItem[];
+  className?: string | undefined;
+  heading?: string;
+  up?: boolean;
+  tabIndex?: number;
+  control?: Ref<MenuControl>;
+  returnFocus?: () => HTMLElement | null | undefined;
+}) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLDivElement>(null);
+  useImperativeHandle(props.control, () => ({ open: () => setOpen(true) }), []);
+  const focusBack = () => (props.returnFocus?.() ?? button.current)?.focus();
   useEffect(() => {
     if (!open) return;
     (menu.current?.querySelector("[role=menuitem]") as HTMLElement | null)?.focus();
@@ -26,7 +47,7 @@ export function MenuButton(props: { label: string; icon: string; items: MenuItem
     const index = items.indexOf(document.activeElement as HTMLElement);
     if (e.key === "Escape") {
       setOpen(false);
-      button.current?.focus();
+      focusBack();
     } else if (e.key === "ArrowDown") {
       e.preventDefault();
       items[(index + 1) % items.length]?.focus();
@@ -37,7 +58,7 @@ export function MenuButton(props: { label: string; icon: string; items: MenuItem
   };
   return (
     <div className={styles.menuWrap}>
-      <button ref={button} type="button" aria-label={props.label} aria-haspopup="menu" aria-expanded={open} className={props.className ?? styles.iconButton} onClick={() => setOpen(!open)}>
+      <button ref={button} type="button" aria-label={props.label} aria-haspopup="menu" aria-expanded={open} className={props.className ?? styles.iconButton} onClick={() => setOpen(!open)} {...(props.tabIndex !== undefined ? { tabIndex: props.tabIndex } : {})}>
         {props.icon}
       </button>
       {open ? (
@@ -56,6 +77,8 @@ export function MenuButton(props: { label: string; icon: string; items: MenuItem
               className={`${styles.menuItem} ${item.danger ? styles.danger : ""}`}
               onClick={() => {
                 setOpen(false);
+                // Where focus goes unless the action moves it (a rename box takes it).
+                if (props.returnFocus) focusBack();
                 item.onSelect();
               }}
             >

@@ -130,8 +130,8 @@ export function ChatView(props: {
   }, [threadId]);
   // Keyboard shortcuts (shortcuts.ts); none of them types or deletes text, so they also work in the message box.
   const lastAnswer = [...path].reverse().find((m) => m.role === "assistant");
-  const shortcutState = useRef({ lastAnswer, navigate: props.navigate });
-  shortcutState.current = { lastAnswer, navigate: props.navigate };
+  const shortcutState = useRef({ lastAnswer, navigate: props.navigate, preferences: props.preferences, onPreferences: props.onPreferences });
+  shortcutState.current = { lastAnswer, navigate: props.navigate, preferences: props.preferences, onPreferences: props.onPreferences };
   useEffect(() => {
     const mac = isMac(navigator.platform);
     const onKey = (e: KeyboardEvent) => {
@@ -142,7 +142,14 @@ export function ChatView(props: {
         shortcutState.current.navigate("/");
         composer.current?.focus();
       } else if (action === "focusComposer") composer.current?.focus();
-      else if (action === "searchThreads") document.querySelector<HTMLInputElement>(`input[aria-label="${t.searchThreads}"]`)?.focus();
+      else if (action === "searchThreads") {
+        const search = () => document.querySelector<HTMLInputElement>(`input[aria-label="${t.searchThreads}"]`)?.focus();
+        // A collapsed thread list opens first (its search box is not on screen while collapsed).
+        if (shortcutState.current.preferences.sidebarCollapsed) {
+          shortcutState.current.onPreferences({ sidebarCollapsed: false });
+          requestAnimationFrame(() => requestAnimationFrame(search));
+        } else search();
+      }
       else if (action === "copyLastAnswer") {
         const answer = shortcutState.current.lastAnswer;
         if (answer) void copyText(textOf(answer.parts));
