@@ -113,3 +113,38 @@ test("a failed answer offers one Retry; every answer names its model", async ({ 
   await expect(model).toBeVisible();
   await expect(model).toHaveAttribute("title", /anthropic\.claude/);
 });
+
+test("on a phone a wide table in an answer scrolls sideways and keeps its words whole", async ({ chat }) => {
+  await chat.page.setViewportSize({ width: 390, height: 844 });
+  await chat.open();
+  const row = "| Internationalization | Responsibilities | Characteristically | Telecommunications | Incomprehensibility |";
+  chat.stack.emulator.enqueue({ blocks: [{ reasoning: "A table." }, { text: `${row}\n|---|---|---|---|---|\n${row}\n` }] });
+  await chat.send("A wide table");
+  await chat.waitIdle();
+  const wrap = chat.answers.last().locator("table").locator("..");
+  const { scrolls, broken } = await wrap.evaluate((el) => ({
+    scrolls: el.scrollWidth > el.clientWidth,
+    // Each cell is one word: a cell taller than one line has broken it.
+    broken: Array.from(el.querySelectorAll("td")).filter((td) => td.getBoundingClientRect().height > 2.2 * parseFloat(getComputedStyle(td).lineHeight || "20")).length,
+  }));
+  expect(scrolls).toBe(true);
+  expect(broken).toBe(0);
+  await chat.screenshot("table-phone");
+});
+
+test("on a phone the header is one row: the menu, the profile picker and icon buttons with their names", async ({ chat }) => {
+  await chat.page.setViewportSize({ width: 390, height: 844 });
+  await chat.open();
+  const header = chat.page.locator("main header");
+  expect((await header.boundingBox())!.height).toBeLessThan(70);
+  for (const name of ["Show threads", "New chat", "MCP servers", "Settings"]) {
+    const box = (await chat.button(name).boundingBox())!;
+    expect(box.width, name).toBeGreaterThanOrEqual(44);
+    expect(box.height, name).toBeGreaterThanOrEqual(44);
+  }
+  await chat.send("Hello");
+  await chat.waitIdle();
+  await chat.button("New chat").click();
+  await expect(chat.page).toHaveURL(chat.stack.url + "/");
+  await chat.screenshot("header-phone");
+});

@@ -244,7 +244,7 @@ test("on a phone every control of the thread list is at least 44 × 44 px", asyn
   await expect(threadList(page)).toBeVisible();
   await options(page, "Pinned on the phone", "Pin");
   await expect(links(page).first()).toHaveText("Pinned on the phone");
-  const controls = [...(await threadList(page).getByRole("link").all()), ...(await threadList(page).getByRole("button").all()), chat.button("New chat"), page.getByRole("searchbox", { name: "Search threads", exact: true })];
+  const controls = [...(await threadList(page).getByRole("link").all()), ...(await threadList(page).getByRole("button").all()), page.getByRole("complementary").getByRole("button", { name: "New chat", exact: true }), page.getByRole("searchbox", { name: "Search threads", exact: true })];
   const small: string[] = [];
   for (const control of controls) {
     const box = await control.boundingBox();

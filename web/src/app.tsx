@@ -163,6 +163,8 @@ export function App(props: { session: SessionInfo; navigate: (to: string) => voi
             ref={drawerButton}
             type="button"
             className={styles.drawerButton}
+            aria-label={t.showThreads}
+            title={t.showThreads}
             aria-expanded={drawer}
             onClick={() => {
               // threads (issue 12): on a wide screen this button shows the collapsed list again.
@@ -170,7 +172,11 @@ export function App(props: { session: SessionInfo; navigate: (to: string) => voi
               else setDrawer(!drawer);
             }}
           >
-            {t.showThreads}
+            {/* A menu icon on phones (one header row), the words on a wide screen with the list collapsed. */}
+            <svg aria-hidden="true" className={styles.drawerIcon} width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
+              <path d="M4 6h16M4 12h16M4 18h16" />
+            </svg>
+            <span className={styles.drawerLabel}>{t.showThreads}</span>
           </button>
         }
       />

@@ -263,11 +263,24 @@ export function ChatView(props: {
         <ProfilePicker profiles={profiles} value={profile.name} onChange={changeProfile} disabled={busy} />
         <span className={styles.spacer} />
         {showCost && cost ? <span className={styles.threadCost}>{cost.complete ? t.threadCost(formatCost(cost.total, costPrecision)) : t.threadCostPartial(formatCost(cost.total, costPrecision))}</span> : null}
-        <button ref={mcpButton} type="button" className={styles.headerButton} aria-haspopup="dialog" onClick={() => setMcpOpen(true)}>
-          {t.mcpServers}
+        {/* On a phone the header is one row: these become icon buttons (same names), and New chat joins them. */}
+        <button type="button" className={`${styles.headerButton} ${styles.phoneOnly}`} aria-label={t.newChat} title={t.newChat} onClick={() => props.navigate("/")}>
+          <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+            <path d="M12 20h9" />
+            <path d="M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4Z" />
+          </svg>
         </button>
-        <button type="button" className={styles.headerButton} onClick={() => setSettingsOpen(true)}>
-          {t.settings}
+        <button ref={mcpButton} type="button" className={styles.headerButton} aria-label={t.mcpServers} title={t.mcpServers} aria-haspopup="dialog" onClick={() => setMcpOpen(true)}>
+          <svg aria-hidden="true" className={styles.headerIcon} width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+            <path d="M14.7 6.3a1 1 0 0 0 0 1.4l1.6 1.6a1 1 0 0 0 1.4 0l3.77-3.77a6 6 0 0 1-7.94 7.94l-6.91 6.91a2.12 2.12 0 0 1-3-3l6.91-6.91a6 6 0 0 1 7.94-7.94l-3.76 3.76z" />
+          </svg>
+          <span className={styles.headerLabel}>{t.mcpServers}</span>
+        </button>
+        <button type="button" className={styles.headerButton} aria-label={t.settings} title={t.settings} onClick={() => setSettingsOpen(true)}>
+          <svg aria-hidden="true" className={styles.headerIcon} width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+            <path d="M4 21v-7M4 10V3M12 21v-9M12 8V3M20 21v-5M20 12V3M1 14h6M9 8h6M17 16h6" />
+          </svg>
+          <span className={styles.headerLabel}>{t.settings}</span>
         </button>
         {props.headerEnd}
       </header>
