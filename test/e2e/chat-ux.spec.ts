@@ -148,3 +148,54 @@ test("on a phone the header is one row: the menu, the profile picker and icon bu
   await expect(chat.page).toHaveURL(chat.stack.url + "/");
   await chat.screenshot("header-phone");
 });
+
+test("instant send: the question and a working answer show before the server answers, in a new chat and after", async ({ chat }) => {
+  await chat.open();
+  // The server takes its time (every POST that starts an answer is held for 1.5 s) and so does the model.
+  let release: () => void = () => undefined;
+  await chat.page.route(/\/api\/threads(\/[0-9a-f]+\/messages)?$/, async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    await new Promise<void>((resolve) => {
+      release = resolve;
+      setTimeout(resolve, 1500);
+    });
+    await route.continue();
+  });
+  chat.stack.emulator.enqueue({ blocks: [{ reasoning: "Hm." }, { text: "First answer." }], firstByteDelayMs: 300 });
+  const sent = Date.now();
+  await chat.send("A question in a new chat");
+  await expect(chat.questions.last()).toContainText("A question in a new chat", { timeout: 1000 });
+  await expect(chat.answers.last().getByRole("status", { name: "Working…" })).toBeVisible({ timeout: 1000 });
+  expect(Date.now() - sent).toBeLessThan(1400);
+  await expect(chat.composer).toHaveValue("");
+  await chat.screenshot("instant-send");
+  release();
+  await chat.waitIdle();
+  await expect(chat.answers.last()).toContainText("First answer.");
+  await expect(chat.page).toHaveURL(/\/t\/[0-9a-f]+$/);
+
+  chat.stack.emulator.enqueue({ blocks: [{ reasoning: "Hm." }, { text: "Second answer." }], firstByteDelayMs: 300 });
+  await chat.send("And a follow-up");
+  await expect(chat.questions.last()).toContainText("And a follow-up", { timeout: 1000 });
+  await expect(chat.answers.last().getByRole("status", { name: "Working…" })).toBeVisible({ timeout: 1000 });
+  release();
+  await chat.waitIdle();
+  await expect(chat.answers.last()).toContainText("Second answer.");
+  await expect(chat.questions).toHaveCount(2);
+});
+
+test("a send that fails gives the text back to the box, says why and offers Retry", async ({ chat }) => {
+  await chat.open();
+  await chat.send("Kept question");
+  await chat.waitIdle();
+  await chat.page.route("**/api/threads/*/messages", (route) => route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: { code: "unavailable", message: "The server is busy." } }) }));
+  await chat.send("This one fails");
+  await expect(chat.page.getByRole("alert").filter({ hasText: "The server is busy." })).toBeVisible();
+  await expect(chat.composer).toHaveValue("This one fails");
+  await expect(chat.questions).toHaveCount(1);
+  await chat.page.unroute("**/api/threads/*/messages");
+  await chat.page.getByRole("alert").filter({ hasText: "The server is busy." }).getByRole("button", { name: "Retry", exact: true }).click();
+  await chat.waitIdle();
+  await expect(chat.questions).toHaveCount(2);
+  await expect(chat.answers.last()).toContainText("Echo: This one fails");
+});

@@ -89,12 +89,33 @@ export const threadRoutes: FastifyPluginAsyncZod<ChatRouteDeps> = async (app, { 
 
   app.post(
     "/api/threads",
-    { schema: { tags: ["threads"], body: z.object({ profile: z.string().optional(), settings: settingsSchema.optional(), title: title.optional() }) }, config: largeBody },
+    {
+      schema: {
+        tags: ["threads"],
+        body: z.object({
+          profile: z.string().optional(),
+          settings: settingsSchema.optional(),
+          title: title.optional(),
+          /** The first message, sent in the same request (a new chat's Send): the answer starts at once. */
+          message: z.object({ text: freeText(), attachments: z.array(z.string().max(64)).max(100).optional() }).optional(),
+        }),
+      },
+      config: largeBody,
+    },
     async (request, reply) => {
       const profile = chat.profile(request.body.profile ?? defaultProfile);
       const settings = storedForm(checkedSettings(profile, request.body.settings ?? {}, "request").settings);
       const thread = await createThread(db, request.user.id, { title: request.body.title ?? PLACEHOLDER_TITLE, profile: profile.name, settings });
-      return reply.status(201).send({ thread });
+      const message = request.body.message;
+      if (!message) return reply.status(201).send({ thread });
+      try {
+        const started = await chat.post({ ownerId: request.user.id, threadId: thread.id, text: message.text, profile: profile.name, ...(request.body.settings ? { settings: request.body.settings } : {}), ...(message.attachments ? { attachments: message.attachments } : {}) });
+        return reply.status(202).send({ thread, ...started });
+      } catch (error) {
+        // The message was refused (an empty message, a file, a limit): no empty thread is left behind.
+        await deleteThread(db, request.user.id, thread.id).catch(() => undefined);
+        throw error;
+      }
     },
   );
 

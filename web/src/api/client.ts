@@ -105,6 +105,9 @@ export const api = {
     return { name, blob: await res.blob() };
   },
   createThread: (profile: string, settings: ChatSettings) => request<{ thread: Thread }>("POST", "/api/threads", { profile, settings }),
+  /** A new chat and its first message in one request: the answer starts at once. */
+  startThread: (body: { profile: string; settings: ChatSettings; message: { text: string; attachments?: string[] } }) =>
+    request<{ thread: Thread; generationId: string; userMessage: Message; assistantMessageId: string }>("POST", "/api/threads", body),
   thread: (id: string) => takePrefetched(id) ?? request<ThreadDetail>("GET", `/api/threads/${id}`),
   updateThread: (id: string, patch: { title?: string; profile?: string; settings?: ChatSettings }) => request<{ thread: Thread }>("PATCH", `/api/threads/${id}`, patch),
   deleteThread: (id: string) => request<void>("DELETE", `/api/threads/${id}`),

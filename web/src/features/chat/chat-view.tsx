@@ -13,12 +13,13 @@ import { Composer, type ComposerHandle } from "./composer.js";
 import { clearDraft, NEW_THREAD_DRAFT } from "./drafts.js";
 import { ProfilePicker } from "./profile-picker.js";
 import { Transcript } from "./transcript.js";
-import { useChat } from "./use-chat.js";
+import { provisionalTurn, seedStartedThread, startedDetail, useChat } from "./use-chat.js";
 import { usePendingFiles } from "./use-pending-files.js";
 import { copyText } from "../../components/copy.js";
 import { isMac, shortcutOf } from "./shortcuts.js";
 import { ShortcutsDialog } from "./shortcuts-dialog.js";
 import { textOf } from "./steps.js";
+import { emptyLive } from "./live-answer.js";
 
 /** The MCP servers dialog loads when first opened (most sessions never open it). */
 const McpDialog = lazy(() => import("../mcp/mcp-dialog.js"));
@@ -57,6 +58,8 @@ export function ChatView(props: {
   const failed = (message: string, kept = true) => setSendError({ message, kept });
   const [sending, setSending] = useState(false);
   const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  /** A new chat's question and working answer, shown from Send until its thread opens. */
+  const [provisional, setProvisional] = useState<ReturnType<typeof provisionalTurn> | null>(null);
 
   const findProfile = useCallback((name: string | null | undefined) => profiles.find((p) => p.name === name), [profiles]);
   const [profileName, setProfileName] = useState(() => findProfile(props.preferences.lastProfile)?.name ?? props.defaultProfile);
@@ -180,27 +183,31 @@ export function ChatView(props: {
       return false;
     }
     setSending(true);
+    // The question shows at once (with a working answer); the box empties now and gets the text back if the send fails.
+    if (!edit) composer.current?.clear();
     try {
       if (threadId) {
         await chat.send(threadId, text, { ...(edit ? { parentId: edit.parentId } : {}), profile: profile.name, settings, attachments: ids, files });
         if (!edit) {
-          composer.current?.clear();
           pending.clear();
           clearDraft(threadId);
         }
       } else {
-        const { thread } = await api.createThread(profile.name, settings);
+        setProvisional(provisionalTurn("new", null, profile.name, text, files));
+        // One request creates the thread and starts its answer.
+        const started = await api.startThread({ profile: profile.name, settings, message: { text, ...(ids.length ? { attachments: ids } : {}) } });
         // The next new chat starts with the profile this one was started with.
         if (props.preferences.lastProfile !== profile.name) props.onPreferences({ lastProfile: profile.name });
-        await api.send(thread.id, { text, profile: profile.name, settings, ...(ids.length ? { attachments: ids } : {}) });
-        composer.current?.clear();
+        seedStartedThread(startedDetail(started, profile.name, files), started.generationId, started.assistantMessageId);
         pending.clear();
         clearDraft(NEW_THREAD_DRAFT);
         props.onThreadsChanged();
-        props.navigate(`/t/${thread.id}`);
+        props.navigate(`/t/${started.thread.id}`);
       }
       return true;
     } catch (error) {
+      setProvisional(null);
+      if (!edit) composer.current?.restore(text);
       // The server's refusal of a file says itself that the message is kept.
       if (error instanceof ApiError) failed(error.message, error.code !== "not_accepted");
       else failed(t.errorGeneric);
@@ -300,6 +307,10 @@ export function ChatView(props: {
             {t.retry}
           </button>
         </div>
+      ) : provisional && !threadId ? (
+        <AttachmentsContext.Provider value={threadFiles}>
+          <Transcript path={[provisional.question, provisional.answer]} all={[provisional.question, provisional.answer]} live={emptyLive("pending", provisional.answer.id)} busy showCost={false} costPrecision={costPrecision} actions={actions} />
+        </AttachmentsContext.Provider>
       ) : path.length === 0 && !threadId ? (
         <div className={styles.empty}>
           <h1>{t.emptyTitle}</h1>

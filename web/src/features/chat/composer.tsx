@@ -10,6 +10,8 @@ import type { PendingFile } from "./use-pending-files.js";
 export interface ComposerHandle {
   clear(): void;
   focus(): void;
+  /** Puts a message back in the box (its send failed: nothing typed is lost). */
+  restore(text: string): void;
 }
 
 const MAX_ROWS = 10;
@@ -100,6 +102,15 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
     },
     focus() {
       area.current?.focus();
+    },
+    restore(text: string) {
+      const el = area.current;
+      if (!el) return;
+      el.value = text;
+      setPasted([]);
+      setEmpty(isBlank(el));
+      setRows(rowsFor(el));
+      persist();
     },
   }));
 
