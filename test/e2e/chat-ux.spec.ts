@@ -199,3 +199,32 @@ test("a send that fails gives the text back to the box, says why and offers Retr
   await expect(chat.questions).toHaveCount(2);
   await expect(chat.answers.last()).toContainText("Echo: This one fails");
 });
+
+test("Settings: each slider has a number box; a typed Max tokens and Thinking budget reach the request", async ({ chat }) => {
+  await chat.open();
+  await chat.button("Settings").click();
+  const dialog = chat.page.getByRole("dialog", { name: "Settings", exact: true });
+  await expect(dialog).toContainText("These settings belong to this chat");
+  const maxTokens = dialog.getByRole("spinbutton", { name: "Max tokens", exact: true });
+  await maxTokens.fill("12000");
+  await maxTokens.press("Enter");
+  await expect(dialog.getByRole("slider", { name: "Max tokens", exact: true })).toHaveValue(/^1\d{4}$/);
+  const budget = dialog.getByRole("spinbutton", { name: "Thinking budget", exact: true });
+  await budget.fill("8000");
+  await budget.press("Tab");
+  // Out of range is kept within it.
+  await maxTokens.fill("99999999");
+  await maxTokens.press("Tab");
+  const max = await dialog.getByRole("slider", { name: "Max tokens", exact: true }).getAttribute("max");
+  await expect(maxTokens).toHaveValue(max!);
+  await maxTokens.fill("12000");
+  await maxTokens.press("Enter");
+  await expect(dialog).toContainText("Default:");
+  await chat.screenshot("settings-number-boxes");
+  await dialog.getByRole("button", { name: "Close", exact: true }).click();
+  await chat.send("With exact numbers");
+  await chat.waitIdle();
+  const body = chat.stack.emulator.requests.at(-1)!.body as { inferenceConfig: { maxTokens: number }; additionalModelRequestFields: { thinking: { budget_tokens: number } } };
+  expect(body.inferenceConfig.maxTokens).toBe(12000);
+  expect(body.additionalModelRequestFields.thinking.budget_tokens).toBe(8000);
+});

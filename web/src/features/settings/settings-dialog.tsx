@@ -25,6 +25,7 @@ export function SettingsDialog(props: {
 }) {
   const { profile, settings, preferences } = props;
   const s = profile.settings;
+  const defaults = defaultsFor(profile);
   const set = <K extends keyof FullSettings>(key: K, value: FullSettings[K]) => props.onChange({ ...settings, [key]: value });
   const thinking = thinks(profile, settings);
   const temperatureFixed = fixedNow(s.temperature, thinking);
@@ -54,11 +55,12 @@ export function SettingsDialog(props: {
       }
     >
       <p className={controls.hint}>{profile.name}</p>
+      <p className={controls.hint}>{t.settingsScope}</p>
       {s.streaming.available ? <Switch label={t.streaming} checked={settings.stream} onChange={(v) => set("stream", v)} /> : null}
       {s.thinking.available ? <Switch label={t.enableThinking} checked={settings.thinking} onChange={(v) => set("thinking", v)} /> : null}
       {s.thinking.alwaysOn ? <p className={controls.hint}>{t.alwaysReasons}</p> : null}
       {s.budgetTokens.available ? (
-        <Slider label={t.thinkingBudget} min={s.budgetTokens.min} max={s.budgetTokens.max} step={s.budgetTokens.step} value={settings.budgetTokens} disabled={!thinking} onChange={(v) => set("budgetTokens", v)} format={(v) => v.toLocaleString()} />
+        <Slider label={t.thinkingBudget} min={s.budgetTokens.min} max={s.budgetTokens.max} step={s.budgetTokens.step} value={settings.budgetTokens} disabled={!thinking} onChange={(v) => set("budgetTokens", v)} format={(v) => v.toLocaleString()} hint={t.thinkingBudgetHint} defaultValue={defaults.budgetTokens} defaultLabel={t.defaultValue} />
       ) : null}
       {s.effort.available ? (
         <div className={controls.field}>
@@ -81,9 +83,11 @@ export function SettingsDialog(props: {
           step={s.temperature.step}
           value={settings.temperature}
           disabled={temperatureFixed}
-          hint={temperatureFixed ? t.temperatureDisabled : undefined}
+          hint={temperatureFixed ? t.temperatureDisabled : t.temperatureHint}
           onChange={(v) => set("temperature", v)}
           format={(v) => v.toFixed(1)}
+          defaultValue={defaults.temperature}
+          defaultLabel={t.defaultValue}
         />
       ) : null}
       {s.topP.available ? (
@@ -94,12 +98,12 @@ export function SettingsDialog(props: {
           step={s.topP.step}
           value={settings.topP ?? s.topP.max}
           disabled={topPFixed}
-          hint={topPFixed ? t.topPDisabled : undefined}
+          hint={topPFixed ? t.topPDisabled : settings.topP === null ? t.topPNotSent : t.topPHint}
           onChange={(v) => set("topP", v)}
           format={(v) => (settings.topP === null ? t.topPUnset : v.toFixed(2))}
         />
       ) : null}
-      <Slider label={t.maxTokens} min={s.maxTokens.min} max={s.maxTokens.max} step={s.maxTokens.step} value={settings.maxTokens} onChange={(v) => set("maxTokens", v)} format={(v) => v.toLocaleString()} />
+      <Slider label={t.maxTokens} min={s.maxTokens.min} max={s.maxTokens.max} step={s.maxTokens.step} value={settings.maxTokens} onChange={(v) => set("maxTokens", v)} format={(v) => v.toLocaleString()} hint={t.maxTokensHint} defaultValue={defaults.maxTokens} defaultLabel={t.defaultValue} />
       <Switch label={t.showCost} checked={preferences.showCost} onChange={(v) => props.onPreferences({ showCost: v })} />
       <Slider label={t.costPrecision} min={COST_PRECISION.min} max={COST_PRECISION.max} step={1} value={preferences.costPrecision} disabled={!preferences.showCost} onChange={(v) => props.onPreferences({ costPrecision: v })} />
       {/* System prompts (issue 13): the prompt in use, and "Use the latest prompt". */}
