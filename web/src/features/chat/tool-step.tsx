@@ -2,6 +2,7 @@ import { memo, useEffect, useId, useState } from "react";
 import type { ToolDecision, ToolResultPart, ToolUsePart } from "../../api/types.js";
 import { t } from "../../i18n/index.js";
 import { MessageFiles } from "./attachments.js";
+import controls from "../../components/controls.module.css";
 import styles from "./chat.module.css";
 import { thinkingDuration } from "./duration.js";
 import { prettyJson, resultBlocks, toolNames } from "./tool-format.js";
@@ -54,7 +55,7 @@ export const ToolStep = memo(function ToolStep(props: {
           </span>
         </button>
         <span className={styles.toolStatus} aria-live="polite">
-          {state === "running" ? <span className={styles.spinner} aria-hidden="true" /> : null}
+          {state === "running" ? <span className={controls.spinner} aria-hidden="true" /> : null}
           {status}
         </span>
       </div>

@@ -1,14 +1,13 @@
 import { useId, useState, type FormEvent } from "react";
-import { api, ApiError } from "../../api/client.js";
+import { api } from "../../api/client.js";
 import type { McpCatalog, McpServerInfo } from "../../api/types.js";
 import controls from "../../components/controls.module.css";
 import { FormError } from "../../components/form-error.js";
 import forms from "../../components/forms.module.css";
 import { t } from "../../i18n/index.js";
 import styles from "./mcp.module.css";
-import { plainMcpError } from "./mcp-text.js";
+import { ErrorAndButtons, failureText } from "./mcp-form.js";
 
-const reason = (error: unknown) => plainMcpError(error instanceof ApiError || error instanceof Error ? error.message : t.errorGeneric);
 
 /**
  * The servers the administrator offers everyone (MCP_SERVERS_FILE): each with what it is and where it runs, and
@@ -26,7 +25,7 @@ export function CatalogSection(props: { catalog: McpCatalog; onAdded: (server: M
       const { server } = await api.mcp.addListed(name);
       props.onAdded(server);
     } catch (e) {
-      setError(reason(e));
+      setError(failureText(e));
     } finally {
       setBusy(null);
     }
@@ -76,7 +75,7 @@ export function AddProgramForm(props: { onAdded: (server: McpServerInfo) => void
       const { server } = await api.mcp.addProgram({ name: name.trim(), command: command.trim() });
       props.onAdded(server);
     } catch (failure) {
-      setError(reason(failure));
+      setError(failureText(failure));
       setBusy(false);
     }
   };
@@ -94,17 +93,14 @@ export function AddProgramForm(props: { onAdded: (server: McpServerInfo) => void
       <p className={forms.hint} id={hintId}>
         {t.mcpCommandHint}
       </p>
-      <div className={styles.formEnd}>
-        <FormError message={error} />
-        <div className={styles.buttons}>
-          <button type="button" disabled={busy} onClick={props.onCancel}>
-            {t.cancel}
-          </button>
-          <button type="submit" className={controls.primary} disabled={busy}>
-            {busy ? t.mcpConnectingNow : t.mcpConnect}
-          </button>
-        </div>
-      </div>
+      <ErrorAndButtons message={error}>
+        <button type="button" disabled={busy} onClick={props.onCancel}>
+          {t.cancel}
+        </button>
+        <button type="submit" className={controls.primary} disabled={busy}>
+          {busy ? t.mcpConnectingNow : t.mcpConnect}
+        </button>
+      </ErrorAndButtons>
     </form>
   );
 }

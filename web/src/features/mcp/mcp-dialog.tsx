@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
-import { api, ApiError } from "../../api/client.js";
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { api } from "../../api/client.js";
 import type { McpCatalog, McpServerInfo, McpToolsReply, Profile, ToolPermissionInfo } from "../../api/types.js";
 import controls from "../../components/controls.module.css";
 import { Dialog } from "../../components/dialog.js";
@@ -11,8 +11,8 @@ import styles from "./mcp.module.css";
 import { parseHeaders, plainMcpError, statusLine, toolProfilesNote, withTool, type ToolsState } from "./mcp-text.js";
 import { ClientFields, OAuthRow, parseClient, SignInNote, useSignIn, type SignInState } from "./mcp-oauth.js";
 import { AddProgramForm, CatalogSection } from "./mcp-catalog.js";
+import { ErrorAndButtons, failureText } from "./mcp-form.js";
 
-const reason = (error: unknown) => plainMcpError(error instanceof ApiError || error instanceof Error ? error.message : t.errorGeneric);
 
 /**
  * The user's MCP servers (GET /api/mcp/servers): each with its address, its status (the dialog connects to every
@@ -56,7 +56,7 @@ export default function McpDialog(props: { onClose: () => void; profiles: readon
       setPermissions(permissionsByServer(chosen.permissions));
       for (const server of list) loadTools(server.id);
     } catch (error) {
-      setLoadError(reason(error));
+      setLoadError(failureText(error));
     }
   }, [loadTools]);
   useEffect(() => {
@@ -224,7 +224,7 @@ function ServerCard(props: {
       if (seq === latest.current) props.onChange(saved);
     } catch (e) {
       if (seq === latest.current) props.onChange(before);
-      setError(reason(e));
+      setError(failureText(e));
     }
   };
   const remove = async () => {
@@ -234,7 +234,7 @@ function ServerCard(props: {
       await api.mcp.remove(server.id);
       props.onRemoved();
     } catch (e) {
-      setError(reason(e));
+      setError(failureText(e));
       setRemoving(false);
     }
   };
@@ -246,7 +246,7 @@ function ServerCard(props: {
       props.onReconnect();
       return null;
     } catch (e) {
-      return reason(e);
+      return failureText(e);
     }
   };
 
@@ -266,7 +266,7 @@ function ServerCard(props: {
       <p className={styles.url}>{server.url}</p>
       <div className={styles.statusRow}>
         <p role="status" className={styles.status} data-kind={status.kind}>
-          {status.kind === "connecting" ? <span className={styles.spinner} aria-hidden="true" /> : <span className={styles.dot} aria-hidden="true" />}
+          {status.kind === "connecting" ? <span className={`${controls.spinner} ${styles.smallSpinner}`} aria-hidden="true" /> : <span className={styles.dot} aria-hidden="true" />}
           <span>{status.text}</span>
         </p>
         {status.kind === "error" ? (
@@ -327,7 +327,7 @@ function ServerCard(props: {
                   enabled={!off.has(tool.name)}
                   onChange={(enabled) => void change({ disabledTools: withTool(server.disabledTools, tool.name, enabled) })}
                   permission={props.permissions[tool.name] ?? null}
-                  onPermission={(permission) => props.onPermission(tool.name, permission).catch((e: unknown) => setError(reason(e)))}
+                  onPermission={(permission) => props.onPermission(tool.name, permission).catch((e: unknown) => setError(failureText(e)))}
                 />
               ))}
             </ul>
@@ -443,20 +443,6 @@ function HeaderFields(props: { authorization: string; other: string; onAuthoriza
   );
 }
 
-/** A form's error and its buttons, scrolled into sight when an error appears (the dialog's body scrolls). */
-function ErrorAndButtons(props: { message: string | null; children: ReactNode }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (props.message) ref.current?.scrollIntoView({ block: "nearest" });
-  }, [props.message]);
-  return (
-    <div ref={ref} className={styles.formEnd}>
-      <FormError message={props.message} />
-      <div className={styles.buttons}>{props.children}</div>
-    </div>
-  );
-}
-
 /** Replaces a server's headers (the values typed here become the whole set), or removes them. Typed text stays on error. */
 function HeadersEditor(props: { current: readonly string[]; onSave: (headers: Record<string, string> | null) => Promise<string | null>; onCancel: () => void }) {
   const [authorization, setAuthorization] = useState("");
@@ -523,7 +509,7 @@ function AddServerForm(props: { onAdded: (server: McpServerInfo) => void; onCanc
       const { server } = await api.mcp.add({ name: name.trim(), url: url.trim(), ...(Object.keys(parsed.headers).length ? { headers: parsed.headers } : {}), ...(client.client ?? {}) });
       props.onAdded(server);
     } catch (failure) {
-      setError(reason(failure));
+      setError(failureText(failure));
       setBusy(false);
     }
   };

@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from "react";
-import { api, ApiError } from "../../api/client.js";
+import { api } from "../../api/client.js";
 import type { McpServerInfo } from "../../api/types.js";
 import controls from "../../components/controls.module.css";
 import { FormError } from "../../components/form-error.js";
 import forms from "../../components/forms.module.css";
 import { t } from "../../i18n/index.js";
 import styles from "./mcp.module.css";
+import { failureText } from "./mcp-form.js";
 import { plainMcpError } from "./mcp-text.js";
 
 /**
@@ -14,7 +15,6 @@ import { plainMcpError } from "./mcp-text.js";
  * server whose authorization server does not offer dynamic registration.
  */
 
-const reason = (error: unknown) => plainMcpError(error instanceof ApiError || error instanceof Error ? error.message : t.errorGeneric);
 export const CALLBACK_URL = () => `${window.location.origin}/api/mcp/oauth/callback`;
 
 export type SignInState = { serverId: string; phase: "starting" | "waiting" } | { serverId: string; phase: "blocked"; url: string } | { serverId: string; phase: "failed"; error: string };
@@ -63,7 +63,7 @@ export function useSignIn(onSignedIn: (serverId: string) => void) {
       } else setState({ serverId, phase: "blocked", url: authorizationUrl });
     } catch (error) {
       popup?.close();
-      setState({ serverId, phase: "failed", error: reason(error) });
+      setState({ serverId, phase: "failed", error: failureText(error) });
     }
   }, []);
   return { state, start, clear: useCallback(() => setState(null), []) };
@@ -103,7 +103,7 @@ export function OAuthRow(props: { server: McpServerInfo; onChange: (server: McpS
       props.onChange({ ...server, oauth: { ...server.oauth, signedIn: false } });
       props.onReconnect();
     } catch (e) {
-      setError(reason(e));
+      setError(failureText(e));
     }
     setBusy(false);
   };
@@ -115,7 +115,7 @@ export function OAuthRow(props: { server: McpServerInfo; onChange: (server: McpS
       props.onReconnect();
       return null;
     } catch (e) {
-      return reason(e);
+      return failureText(e);
     }
   };
   return (
