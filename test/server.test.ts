@@ -46,6 +46,10 @@ describe("server foundation", () => {
     expect(gpt.settings).toMatchObject({ effort: { available: true, options: ["low", "medium", "high"], default: "medium" }, thinking: { alwaysOn: true }, temperature: { available: false } });
     // Display preferences (cost precision) are the user's, not a profile's settings: see /api/preferences.
     expect(claude.settings.costPrecision).toBeUndefined();
+    // The picker's data (issue 12): provider and context window from config.example.json, and the starter prompts.
+    expect([claude.provider, claude.contextWindow]).toEqual(["Anthropic", 200000]);
+    expect(body.profiles.find((p: { name: string }) => p.name === "Qwen 3 32B").contextWindow).toBeNull();
+    expect(body.starterPrompts[0]).toEqual({ title: "Explain a concept simply", prompt: "Explain how public-key cryptography works, as if I were new to it." });
   });
 
   it("unknown routes are 404 with the error shape", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { parseConfigText } from "./load.js";
 
 const resolveOne = (model: Record<string, unknown>, top: Record<string, unknown> = {}) =>
@@ -94,5 +95,58 @@ describe("reasoning capability from the config flags", () => {
     const { config, warnings } = parseConfigText(JSON.stringify({ bedrock_models: { M: { id: "x.y", cost: { input_1k_price: 1, output_1k_price: 1 }, reasoning: { hybrid: true } } } }), "c.json");
     expect(config.profiles[0]!.reasoning.style).toBe("anthropic");
     expect(warnings).toEqual([expect.stringContaining('reasoning has no "enabled"')]);
+  });
+});
+
+describe("the picker's data from config: provider, context window, starter prompts (issue 12)", () => {
+  it.each([
+    ["a cross-region profile id", "us.anthropic.claude-3-7-sonnet-20250219-v1:0", "anthropic"],
+    ["a global profile id", "global.anthropic.claude-sonnet-4-5-20250929-v1:0", "anthropic"],
+    ["a base id", "meta.llama4-scout-17b-instruct-v1:0", "meta"],
+    ["a base id with a prefix applied by inference_profile", "amazon.nova-pro-v1:0", "amazon"],
+    ["a foundation-model ARN", "arn:aws:bedrock:us-west-2::foundation-model/mistral.mistral-large-2407-v1:0", "mistral"],
+    ["an application inference profile ARN (no vendor in it)", "arn:aws:bedrock:us-west-2:123456789012:application-inference-profile/a1b2c3", "other"],
+  ])("provider defaults to the vendor part of %s", (_what, id, provider) => {
+    expect(resolveOne({ id, inference_profile: id.startsWith("amazon") ? { prefix: "us" } : undefined }).provider).toBe(provider);
+  });
+
+  it("takes provider and context_window from the config, context_window null when absent", () => {
+    const p = resolveOne({ id: "writer.palmyra-x5-v1:0", provider: "Writer", context_window: 1_000_000 });
+    expect([p.provider, p.contextWindow]).toEqual(["Writer", 1_000_000]);
+    expect(resolveOne({ id: "writer.palmyra-x5-v1:0" }).contextWindow).toBeNull();
+  });
+
+  it("starter prompts: strings become title and prompt, objects stay; absent gives the defaults", () => {
+    const config = (top: Record<string, unknown>) => parseConfigText(JSON.stringify({ ...top, bedrock_models: { M: { id: "a.b" } } }), "config.json").config;
+    expect(config({ starter_prompts: ["Tell me a joke", { title: "Plan", prompt: "Plan my week" }] }).starterPrompts).toEqual([
+      { title: "Tell me a joke", prompt: "Tell me a joke" },
+      { title: "Plan", prompt: "Plan my week" },
+    ]);
+    expect(config({}).starterPrompts.length).toBeGreaterThan(2);
+    expect(config({ starter_prompts: [] }).starterPrompts).toEqual([]);
+  });
+
+  it("refuses a bad context_window or starter prompt, naming the JSON path", () => {
+    const error = (text: object) => {
+      try {
+        parseConfigText(JSON.stringify(text), "config.json");
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    expect(error({ bedrock_models: { M: { id: "a.b", context_window: -5 } } })).toBe(
+      'config.json: bedrock_models["M"].context_window: expected the context window in tokens, such as 200000, found number -5',
+    );
+    expect(error({ starter_prompts: [{ title: "Plan" }], bedrock_models: { M: { id: "a.b" } } })).toMatch(/^config\.json: starter_prompts\[0\]: expected a prompt such as/);
+  });
+
+  it("the bundled config.example.json gives every model a provider and the Claude and Nova models a context window", () => {
+    const text = readFileSync(new URL("../../config.example.json", import.meta.url), "utf8");
+    const { config, warnings } = parseConfigText(text, "config.example.json");
+    expect(warnings.filter((w) => /unknown|not a known/i.test(w))).toEqual([]);
+    expect(new Set(config.profiles.map((p) => p.provider))).toEqual(new Set(["Anthropic", "Amazon", "Meta", "Writer", "Mistral AI", "OpenAI", "DeepSeek", "Qwen"]));
+    for (const p of config.profiles.filter((p) => /Claude|Nova/.test(p.name))) expect(p.contextWindow, p.name).toBeGreaterThanOrEqual(128_000);
+    expect(config.starterPrompts.length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -49,7 +49,25 @@ export interface ModelProfile {
   maxTokens: number;
   reasoning: ReasoningCapability;
   isDefault: boolean;
+  /** The picker's group: `provider` from config, else the vendor part of the model id ("anthropic", "meta"). */
+  provider: string;
+  /** Context window in tokens (`context_window`); null when the config does not say. */
+  contextWindow: number | null;
 }
+
+/** A suggestion on an empty chat: `title` on the button, `prompt` put in the message box. */
+export interface StarterPrompt {
+  title: string;
+  prompt: string;
+}
+
+/** Shown when config.json has no `starter_prompts`. */
+export const DEFAULT_STARTER_PROMPTS: readonly StarterPrompt[] = [
+  { title: "Explain a concept simply", prompt: "Explain how public-key cryptography works, as if I were new to it." },
+  { title: "Improve a piece of writing", prompt: "Make this email clearer and more concise, keeping its tone:\n\n" },
+  { title: "Plan something step by step", prompt: "Help me plan a three-day trip to Lisbon: a day-by-day outline with one idea per morning, afternoon and evening." },
+  { title: "Review some code", prompt: "Review this code for bugs and readability, and suggest improvements:\n\n" },
+];
 
 export interface AppConfig {
   defaultSystemPrompt: string;
@@ -60,6 +78,8 @@ export interface AppConfig {
   defaultRegion: string;
   prefix: string;
   cognitoDomain?: string;
+  /** Suggestions on an empty chat (`starter_prompts`, else DEFAULT_STARTER_PROMPTS). */
+  starterPrompts: readonly StarterPrompt[];
   /** In config order. */
   profiles: ModelProfile[];
   defaultProfile: ModelProfile;
@@ -92,6 +112,7 @@ export function resolveConfig(raw: RawConfig): { config: AppConfig; warnings: st
       defaultRegion,
       prefix: raw.prefix ?? "",
       ...(raw.cognito_domain ? { cognitoDomain: raw.cognito_domain } : {}),
+      starterPrompts: raw.starter_prompts?.map((p) => (typeof p === "string" ? { title: p, prompt: p } : p)) ?? DEFAULT_STARTER_PROMPTS,
       profiles,
       defaultProfile,
     },
@@ -128,7 +149,23 @@ function resolveModel(
     maxTokens: model.maxTokens ?? DEFAULT_MODEL_MAX_TOKENS,
     reasoning: resolveReasoning(name, model, warnings),
     isDefault: model.default ?? false,
+    provider: model.provider ?? vendorOf(model.id),
+    contextWindow: model.context_window ?? null,
   };
+}
+
+/** Geographic prefixes of cross-region inference profile ids (reference/bedrock-api.md section 1). */
+const GEO_PREFIXES = new Set(["us", "eu", "apac", "global", "jp", "au", "ca", "us-gov"]);
+
+/**
+ * The vendor part of a model id: "anthropic" for "us.anthropic.claude-…" or a foundation-model ARN. Ids without
+ * one (an application inference profile's ARN) give "other".
+ */
+export function vendorOf(id: string): string {
+  const resource = id.startsWith("arn:") ? (id.split("/").pop() ?? "") : id;
+  const parts = resource.split(".");
+  const vendor = parts.length > 1 && GEO_PREFIXES.has(parts[0]!) ? parts[1] : parts.length > 1 ? parts[0] : undefined;
+  return vendor && /^[a-z][a-z0-9-]*$/.test(vendor) ? vendor : "other";
 }
 
 /** `<prefix>.<id>` unless the id is an ARN or already carries that prefix. */

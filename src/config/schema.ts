@@ -78,7 +78,21 @@ export const modelSchema = z.object({
     .optional(),
   maxTokens: z.number().int().positive().optional(),
   default: z.boolean().optional(),
+  /** Our extension: the group the profile picker shows it under (default: the vendor part of the model id). */
+  provider: z.string().trim().min(1, 'expected a provider name such as "Anthropic"').max(40).optional(),
+  /** Our extension: the model's context window in tokens, shown in the picker (maxTokens is the output limit). */
+  context_window: z.number().int().positive("expected the context window in tokens, such as 200000").optional(),
 });
+
+/** A suggestion on an empty chat: a prompt, or a short title with the prompt it fills in. */
+export const starterPromptSchema = z.union(
+  [
+    // A prompt keeps its own spacing (a trailing blank line leaves room to paste after it).
+    z.string().refine((p) => p.trim() !== "", "expected a non-empty prompt"),
+    z.object({ title: z.string().trim().min(1).max(80), prompt: z.string().refine((p) => p.trim() !== "", "expected a non-empty prompt") }),
+  ],
+  { error: 'expected a prompt such as "Explain this error" or {"title": "...", "prompt": "..."}' },
+);
 
 export const configSchema = z.object({
   default_system_prompt: z.string().optional(),
@@ -87,6 +101,8 @@ export const configSchema = z.object({
   default_aws_region: z.string().trim().min(1).optional(),
   prefix: z.string().optional(),
   cognito_domain: z.string().optional(),
+  /** Our extension: suggestions shown on an empty chat (absent: a few general ones). */
+  starter_prompts: z.array(starterPromptSchema).max(12, "expected at most 12 starter prompts").optional(),
   bedrock_models: z
     .record(z.string().min(1), modelSchema)
     .refine((models) => Object.keys(models).length > 0, {

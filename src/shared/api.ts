@@ -42,6 +42,16 @@ export interface ProfileDescription {
   capabilities: { vision: boolean; document: boolean; tool: boolean; streaming: boolean; reasoning: ReasoningStyle };
   price: { input1k: string; output1k: string } | null;
   settings: ProfileSettingsRules;
+  /** The picker's group (config `provider`, else the model id's vendor part, e.g. "anthropic"). */
+  provider: string;
+  /** Context window in tokens when the config gives it. */
+  contextWindow: number | null;
+}
+
+/** A suggestion on an empty chat (config `starter_prompts`). */
+export interface StarterPrompt {
+  title: string;
+  prompt: string;
 }
 
 /** A thread's model settings as sent and stored (`null`: not set). */

@@ -492,7 +492,7 @@ test("show cost, its precision and the last profile are the user's preferences o
   await chat.page.reload();
   await expect(chat.answers.first()).toContainText(/\d+ in \/ \d+ out tokens · \$0\.\d+/);
   await chat.button("New chat").click();
-  await expect(chat.page.getByRole("combobox", { name: "Chat profile", exact: true })).toHaveValue("Amazon Nova Pro");
+  await expect(chat.profilePicker).toHaveText("Amazon Nova Pro");
   await chat.button("Settings").click();
   await expect(dialog.getByRole("switch", { name: "Show cost", exact: true })).toHaveAttribute("aria-checked", "true");
   await expect(dialog.getByRole("slider", { name: "Cost precision", exact: true })).toHaveValue("7");

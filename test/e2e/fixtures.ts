@@ -132,8 +132,14 @@ export class ChatPage {
     await this.composer.fill(text);
     await this.button("Send").click();
   }
+  get profilePicker() {
+    return this.page.getByRole("combobox", { name: "Chat profile", exact: true });
+  }
+  /** Picks a profile the way a mouse user does: open the picker, click the profile. */
   async selectProfile(name: string) {
-    await this.page.getByRole("combobox", { name: "Chat profile", exact: true }).selectOption(name);
+    await this.profilePicker.click();
+    await this.page.getByRole("listbox", { name: "Chat profiles", exact: true }).getByRole("option", { name, exact: true }).click();
+    await expect(this.profilePicker).toHaveText(name);
   }
   /** Waits until nothing is loading, sending or generating. */
   async waitIdle() {

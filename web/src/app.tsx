@@ -1,6 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 import { api } from "./api/client.js";
-import type { AttachmentRules, Preferences, PreferencesPatch, Profile, SessionInfo } from "./api/types.js";
+import type { AttachmentRules, Preferences, PreferencesPatch, Profile, SessionInfo, StarterPrompt } from "./api/types.js";
 import { DEFAULT_PREFERENCES } from "../../src/shared/preferences.js";
 import { AccountMenu } from "./features/auth/account-menu.js";
 import { ChatView } from "./features/chat/chat-view.js";
@@ -20,7 +20,7 @@ function threadIdFrom(path: string): string | null {
 /** The chat: threads in the sidebar, the conversation beside them. `openPage` leaves for other pages (Admin). */
 export function App(props: { session: SessionInfo; navigate: (to: string) => void }) {
   const [path, setPath] = useState(location.pathname);
-  const [profiles, setProfiles] = useState<{ profiles: Profile[]; defaultProfile: string; attachments: AttachmentRules } | null>(null);
+  const [profiles, setProfiles] = useState<{ profiles: Profile[]; defaultProfile: string; attachments: AttachmentRules; starterPrompts: StarterPrompt[] } | null>(null);
   const [preferences, setPreferences] = useState<Preferences | null>(null);
   const [query, setQuery] = useState("");
   const [drawer, setDrawer] = useState(false);
@@ -154,6 +154,7 @@ export function App(props: { session: SessionInfo; navigate: (to: string) => voi
         profiles={profiles.profiles}
         defaultProfile={profiles.defaultProfile}
         attachmentRules={profiles.attachments}
+        starterPrompts={profiles.starterPrompts}
         preferences={preferences}
         onPreferences={updatePreferences}
         navigate={navigate}

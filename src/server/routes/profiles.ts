@@ -5,10 +5,10 @@ import type { AttachmentRules, ProfileDescription } from "../../shared/api.js";
 
 /**
  * GET /api/profiles: the chat profiles from config.json, their capabilities and the settings ranges the UI needs,
- * and the attachment rules (largest file, formats) the composer checks before it uploads.
+ * the attachment rules (largest file, formats) the composer checks before it uploads, and the empty chat's starter prompts.
  */
 export const profilesRoutes: FastifyPluginAsyncZod<{ config: AppConfig; attachments: AttachmentRules }> = async (app, { config, attachments }) => {
-  const body = { profiles: config.profiles.map(describeProfile), defaultProfile: config.defaultProfile.name, attachments };
+  const body = { profiles: config.profiles.map(describeProfile), defaultProfile: config.defaultProfile.name, attachments, starterPrompts: config.starterPrompts };
   app.get("/api/profiles", async () => body);
 };
 
@@ -27,5 +27,7 @@ export function describeProfile(profile: ModelProfile): ProfileDescription {
     },
     price: profile.price ? { input1k: profile.price.input, output1k: profile.price.output } : null,
     settings: describeSettings(profile),
+    provider: profile.provider,
+    contextWindow: profile.contextWindow,
   };
 }

@@ -1,5 +1,5 @@
 import type { Account, AttachmentRules, AuditEntry, ChatSettings, McpServerInfo, McpToolsReply, Message, Preferences, PreferencesPatch, Profile, SessionInfo, SessionUser, Thread, ThreadDetail, ThreadPage, UsageReport } from "./types.js";
-import type { McpCatalog, ToolDecision, ToolPermissionInfo } from "./types.js";
+import type { McpCatalog, StarterPrompt, ToolDecision, ToolPermissionInfo } from "./types.js";
 import type { PromptDetail, PromptSummaryInfo, PromptVersionText, SystemPromptState } from "../../../src/shared/prompts.js"; // issue 13
 
 /** An error the server explained ({error: {code, message}}), or a network failure (code "network"). */
@@ -43,7 +43,7 @@ async function request<T>(method: string, path: string, body?: unknown, started?
  * is not "your session ended": it is someone who has not signed in yet.
  */
 const early = new Map<string, Promise<unknown>>();
-type ProfileList = { profiles: Profile[]; defaultProfile: string; attachments: AttachmentRules };
+type ProfileList = { profiles: Profile[]; defaultProfile: string; attachments: AttachmentRules; starterPrompts: StarterPrompt[] };
 type PreferencesReply = { preferences: Preferences };
 export function prefetchStart(): void {
   const w = window as { __sessionResponse?: Promise<Response> };

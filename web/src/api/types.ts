@@ -19,6 +19,7 @@ export type {
   ThreadDetail,
   AttachmentInfo,
   AttachmentRules,
+  StarterPrompt,
 } from "../../../src/shared/api.js";
 export type { DocumentPart, FileSource, ImagePart, Part, ReasoningPart, RedactedReasoningPart, TextPart, ToolResultContent, ToolResultPart, ToolUsePart } from "../../../src/shared/parts.js";
 export type { Preferences, PreferencesPatch } from "../../../src/shared/preferences.js";

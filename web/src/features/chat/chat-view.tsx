@@ -1,6 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, ApiError } from "../../api/client.js";
-import type { AttachmentInfo, AttachmentRules, Message, Preferences, PreferencesPatch, Profile, ToolDecision } from "../../api/types.js";
+import type { AttachmentInfo, AttachmentRules, Message, Preferences, PreferencesPatch, Profile, StarterPrompt, ToolDecision } from "../../api/types.js";
 import { pathTo } from "../../../../src/shared/thread-tree.js";
 import { t } from "../../i18n/index.js";
 import { SettingsDialog } from "../settings/settings-dialog.js";
@@ -12,6 +12,7 @@ import styles from "./chat.module.css";
 import { Composer, type ComposerHandle } from "./composer.js";
 import { clearDraft, NEW_THREAD_DRAFT } from "./drafts.js";
 import { ProfilePicker } from "./profile-picker.js";
+import { providerLabel } from "./profile-search.js";
 import { Transcript } from "./transcript.js";
 import { provisionalTurn, seedStartedThread, startedDetail, useChat } from "./use-chat.js";
 import { usePendingFiles } from "./use-pending-files.js";
@@ -33,6 +34,8 @@ export function ChatView(props: {
   defaultProfile: string;
   /** What files can be attached (GET /api/profiles), checked before uploading. */
   attachmentRules: AttachmentRules;
+  /** Suggestions on an empty chat (config `starter_prompts`). */
+  starterPrompts: readonly StarterPrompt[];
   /** The user's display preferences and the last profile a chat was started with (App loads them once). */
   preferences: Preferences;
   onPreferences: (patch: PreferencesPatch) => void;
@@ -221,12 +224,22 @@ export function ChatView(props: {
     () => ({
       onRegenerate: (m: Message) => void chat.regenerate(m.id, { profile: profile.name, settings }).catch((e: unknown) => failed((e as Error).message)),
       onRetry: (m: Message) => void chat.regenerate(m.id, { profile: profile.name, settings }).catch((e: unknown) => failed((e as Error).message)),
+      // Another profile writes a new version; the thread goes on with it (the server records the switch).
+      profiles,
+      onRegenerateWith: (m: Message, name: string) => {
+        const next = findProfile(name);
+        if (!next) return;
+        const nextSettings = next.name === profile.name ? settings : { ...merge(next, undefined), system: settings.system };
+        setProfileName(next.name);
+        setSettings(nextSettings);
+        void chat.regenerate(m.id, { profile: next.name, settings: nextSettings }).catch((e: unknown) => failed((e as Error).message));
+      },
       onEdit: (m: Message, text: string, attachments: string[]) => send(text, { parentId: m.parentId, attachments }),
       onSelectVersion: (id: string) => void chat.selectVersion(id),
       onToolDecision: (toolUseId: string, decision: ToolDecision) => chat.decideTool(toolUseId, decision).catch((e: unknown) => failed(t.toolDecisionFailed((e as Error).message))),
     }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [chat.regenerate, chat.selectVersion, chat.decideTool, profile.name, settings, threadId, threadFiles],
+    [chat.regenerate, chat.selectVersion, chat.decideTool, profile.name, profiles, settings, threadId, threadFiles],
   );
 
   const cost = chat.detail?.cost;
@@ -313,8 +326,20 @@ export function ChatView(props: {
         </AttachmentsContext.Provider>
       ) : path.length === 0 && !threadId ? (
         <div className={styles.empty}>
+          <p className={styles.emptyApp}>{t.appName}</p>
           <h1>{t.emptyTitle}</h1>
-          <p>{t.emptyHint}</p>
+          <p>{t.emptyProfile(profile.name, providerLabel(profile.provider))}</p>
+          {props.starterPrompts.length ? (
+            <ul className={styles.starters} aria-label={t.starterPrompts}>
+              {props.starterPrompts.map((s) => (
+                <li key={s.title}>
+                  <button type="button" className={styles.starter} title={s.prompt} onClick={() => composer.current?.suggest(s.prompt)}>
+                    {s.title}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ) : null}
         </div>
       ) : (
         <AttachmentsContext.Provider value={threadFiles}>

@@ -12,6 +12,8 @@ export interface ComposerHandle {
   focus(): void;
   /** Puts a message back in the box (its send failed: nothing typed is lost). */
   restore(text: string): void;
+  /** Puts a suggestion in the box (after what is typed there, never over it) and focuses it, caret at the end. */
+  suggest(text: string): void;
 }
 
 const MAX_ROWS = 10;
@@ -111,6 +113,16 @@ export const Composer = forwardRef<ComposerHandle, ComposerProps>(function Compo
       setEmpty(isBlank(el));
       setRows(rowsFor(el));
       persist();
+    },
+    suggest(text: string) {
+      const el = area.current;
+      if (!el) return;
+      el.value = isBlank(el) ? text : `${el.value.trimEnd()}\n\n${text}`;
+      setEmpty(isBlank(el));
+      setRows(rowsFor(el));
+      persist();
+      el.focus();
+      el.setSelectionRange(el.value.length, el.value.length);
     },
   }));
 

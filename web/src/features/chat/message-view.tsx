@@ -1,5 +1,5 @@
-import { memo, useState } from "react";
-import type { DocumentPart, ImagePart, Message, Part, ToolDecision } from "../../api/types.js";
+import { memo, useRef, useState } from "react";
+import type { DocumentPart, ImagePart, Message, Part, Profile, ToolDecision } from "../../api/types.js";
 import { copyText } from "../../components/copy.js";
 import { t } from "../../i18n/index.js";
 import { formatCost } from "../settings/format.js";
@@ -7,12 +7,16 @@ import { EditFiles } from "./attachments.js";
 import styles from "./chat.module.css";
 import type { LiveAnswer } from "./live-answer.js";
 import { MessageParts } from "./message-parts.js";
+import { ProfileChooser } from "./profile-picker.js";
 import { MessageDetails } from "../prompts/message-details.js";
 import { textOf } from "./steps.js";
 
 export interface MessageActions {
   onRegenerate(message: Message): void;
   onRetry(message: Message): void;
+  /** The profiles "Regenerate with…" offers, and a new version of the answer by one of them. */
+  profiles: readonly Profile[];
+  onRegenerateWith(message: Message, profile: string): void;
   /** Sends the edited text with the files kept (their ids); resolves false when it was refused (the edit stays open). */
   onEdit(message: Message, text: string, attachments: string[]): Promise<boolean>;
   onSelectVersion(messageId: string): void;
@@ -116,9 +120,12 @@ export const MessageView = memo(function MessageView({ message, versions, live, 
             </button>
           ) : error ? null : (
             // A failed answer has its one Retry beside the error instead.
-            <button type="button" className={styles.iconButton} aria-label={t.regenerate} title={t.regenerate} disabled={busy} onClick={() => actions.onRegenerate(message)}>
-              <RegenerateIcon />
-            </button>
+            <>
+              <button type="button" className={styles.iconButton} aria-label={t.regenerate} title={t.regenerate} disabled={busy} onClick={() => actions.onRegenerate(message)}>
+                <RegenerateIcon />
+              </button>
+              {actions.profiles.length > 1 ? <RegenerateWith message={message} current={message.profile} busy={busy} actions={actions} /> : null}
+            </>
           )}
           {!isUser && message.profile ? (
             <span className={styles.model} title={message.modelId ?? undefined}>
@@ -206,6 +213,41 @@ const EditIcon = () => (
     <path d="M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4Z" />
   </svg>
 );
+/** "Regenerate with…": the profile list beside the button; picking one writes a new version with it. */
+function RegenerateWith(props: { message: Message; current: string | null; busy: boolean; actions: MessageActions }) {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  return (
+    <>
+      <button ref={button} type="button" className={styles.iconButton} aria-label={t.regenerateWith} title={t.regenerateWith} aria-haspopup="listbox" aria-expanded={open} disabled={props.busy} onClick={() => setOpen(!open)}>
+        <SwitchModelIcon />
+      </button>
+      {open ? (
+        <ProfileChooser
+          anchor={button}
+          profiles={props.actions.profiles}
+          value={props.current ?? ""}
+          label={t.regenerateWith}
+          onPick={(name) => {
+            setOpen(false);
+            props.actions.onRegenerateWith(props.message, name);
+          }}
+          onClose={(refocus) => {
+            setOpen(false);
+            if (refocus) button.current?.focus();
+          }}
+        />
+      ) : null}
+    </>
+  );
+}
+
+const SwitchModelIcon = () => (
+  <svg aria-hidden="true" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+    <path d="M3 7h13l-3-3M21 17H8l3 3" />
+  </svg>
+);
+
 const RegenerateIcon = () => (
   <svg {...icon}>
     <path d="M21 12a9 9 0 1 1-3-6.7L21 8" />
