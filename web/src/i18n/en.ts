@@ -115,6 +115,8 @@ export const en = {
   pricePerMillion: (input: string, output: string) => `$${input} in / $${output} out per M tokens`,
   noProfileMatches: (query: string) => `No profile matches "${query}".`,
   regenerateWith: "Regenerate with…",
+  advanced: "Advanced",
+  streamingHint: "Show the answer as it is written. Off: it appears when complete.",
   badgeVision: "vision",
   badgeDocument: "documents",
   badgeTool: "tools",

@@ -25,6 +25,9 @@ import { emptyLive } from "./live-answer.js";
 /** The MCP servers dialog loads when first opened (most sessions never open it). */
 const McpDialog = lazy(() => import("../mcp/mcp-dialog.js"));
 
+/** Wide enough for Settings beside the conversation (the thread list, a readable conversation and the panel). */
+const SIDE_PANEL_QUERY = "(min-width: 1100px)";
+
 /** Whether a drag carries files (not text or a link dragged from the page). */
 const draggingFiles = (data: DataTransfer | null) => Boolean(data && [...data.types].includes("Files"));
 
@@ -48,6 +51,8 @@ export function ChatView(props: {
   const chat = useChat(threadId, props.onThreadsChanged);
   const composer = useRef<ComposerHandle>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  /** Settings open beside the conversation on a wide screen, over it (a dialog) on a narrow one. */
+  const [settingsPanel, setSettingsPanel] = useState(false);
   const [mcpOpen, setMcpOpen] = useState(false);
   const mcpButton = useRef<HTMLButtonElement>(null);
   const mcpWasOpen = useRef(false);
@@ -252,6 +257,7 @@ export function ChatView(props: {
       className={styles.main}
       aria-busy={busy}
       data-state={threadId && !chat.detail && !chat.loadError ? "loading" : busy ? "busy" : "idle"}
+      data-side-panel={(settingsOpen && settingsPanel) || undefined}
       onDragEnter={(e) => {
         if (!draggingFiles(e.dataTransfer) || notFound) return;
         e.preventDefault();
@@ -296,7 +302,11 @@ export function ChatView(props: {
           </svg>
           <span className={styles.headerLabel}>{t.mcpServers}</span>
         </button>
-        <button type="button" className={styles.headerButton} aria-label={t.settings} title={t.settings} onClick={() => setSettingsOpen(true)}>
+        <button type="button" className={styles.headerButton} aria-label={t.settings} title={t.settings} onClick={() => {
+            if (settingsOpen) return setSettingsOpen(false);
+            setSettingsPanel(matchMedia(SIDE_PANEL_QUERY).matches);
+            setSettingsOpen(true);
+          }} aria-expanded={settingsOpen}>
           <svg aria-hidden="true" className={styles.headerIcon} width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
             <path d="M4 21v-7M4 10V3M12 21v-9M12 8V3M20 21v-5M20 12V3M1 14h6M9 8h6M17 16h6" />
           </svg>
@@ -391,6 +401,7 @@ export function ChatView(props: {
       </div>
       <SettingsDialog
         open={settingsOpen}
+        panel={settingsPanel}
         profile={profile}
         settings={settings}
         onChange={changeSettings}

@@ -16,6 +16,8 @@ export type DisplayPreferences = Pick<Preferences, "showCost" | "costPrecision">
  */
 export function SettingsDialog(props: {
   open: boolean;
+  /** Beside the conversation (a wide screen) rather than over it. */
+  panel: boolean;
   profile: Profile;
   settings: FullSettings;
   onChange: (s: FullSettings) => void;
@@ -37,6 +39,7 @@ export function SettingsDialog(props: {
       open={props.open}
       onClose={props.onClose}
       wide
+      panel={props.panel}
       footer={
         <>
           <button
@@ -56,7 +59,6 @@ export function SettingsDialog(props: {
     >
       <p className={controls.hint}>{profile.name}</p>
       <p className={controls.hint}>{t.settingsScope}</p>
-      {s.streaming.available ? <Switch label={t.streaming} checked={settings.stream} onChange={(v) => set("stream", v)} /> : null}
       {s.thinking.available ? <Switch label={t.enableThinking} checked={settings.thinking} onChange={(v) => set("thinking", v)} /> : null}
       {s.thinking.alwaysOn ? <p className={controls.hint}>{t.alwaysReasons}</p> : null}
       {s.budgetTokens.available ? (
@@ -108,6 +110,12 @@ export function SettingsDialog(props: {
       <Slider label={t.costPrecision} min={COST_PRECISION.min} max={COST_PRECISION.max} step={1} value={preferences.costPrecision} disabled={!preferences.showCost} onChange={(v) => props.onPreferences({ costPrecision: v })} />
       {/* System prompts (issue 13): the prompt in use, and "Use the latest prompt". */}
       <SystemPromptField profile={profile} value={settings.system} onChange={(v) => set("system", v)} />
+      {s.streaming.available ? (
+        <details className={controls.advanced}>
+          <summary>{t.advanced}</summary>
+          <Switch label={t.streaming} hint={t.streamingHint} checked={settings.stream} onChange={(v) => set("stream", v)} />
+        </details>
+      ) : null}
     </Dialog>
   );
 }
