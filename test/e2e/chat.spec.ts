@@ -303,6 +303,8 @@ test("text contrast meets WCAG AA (4.5:1) in the light and the dark theme", asyn
         ["--fg-soft", "--bg-soft"],
         ["--fg-soft", "--bg-raised"],
         ["--accent", "--bg"],
+        // The chosen profile's check mark in the picker's list.
+        ["--accent", "--bg-raised"],
         ["--accent-fg", "--accent"],
         ["--danger", "--bg"],
         ["--danger", "--bg-raised"],

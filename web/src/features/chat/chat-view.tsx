@@ -206,11 +206,12 @@ export function ChatView(props: {
         const started = await api.startThread({ profile: profile.name, settings, message: { text, ...(ids.length ? { attachments: ids } : {}) } });
         // The next new chat starts with the profile this one was started with.
         if (props.preferences.lastProfile !== profile.name) props.onPreferences({ lastProfile: profile.name });
+        // The answer's events are subscribed to first (the thread's page opens a moment later), the list refreshed last.
         seedStartedThread(startedDetail(started, profile.name, files), started.generationId, started.assistantMessageId);
         pending.clear();
         clearDraft(NEW_THREAD_DRAFT);
-        props.onThreadsChanged();
         props.navigate(`/t/${started.thread.id}`);
+        props.onThreadsChanged();
       }
       return true;
     } catch (error) {

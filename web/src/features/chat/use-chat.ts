@@ -1,16 +1,41 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, ApiError } from "../../api/client.js";
-import { streamAnswer } from "../../api/sse.js";
-import type { AttachmentInfo, ChatSettings, Message, ThreadDetail, ToolDecision } from "../../api/types.js";
+import { streamAnswer, type StreamHandlers } from "../../api/sse.js";
+import type { AttachmentInfo, ChatSettings, GenerationEvent, Message, ThreadDetail, ToolDecision } from "../../api/types.js";
 import { emptyLive, foldLive, type LiveAnswer } from "./live-answer.js";
 
 /**
  * A thread just started by a new chat's Send (POST /api/threads with its first message): the page opens it from
  * what that answer said, without waiting for another load, and follows its answer at once.
  */
-const started = new Map<string, { detail: ThreadDetail; generationId: string; messageId: string }>();
+const started = new Map<string, { detail: ThreadDetail; generationId: string; messageId: string; stream: OpenedStream }>();
 export function seedStartedThread(detail: ThreadDetail, generationId: string, messageId: string): void {
-  started.set(detail.thread.id, { detail, generationId, messageId });
+  started.set(detail.thread.id, { detail, generationId, messageId, stream: openStream(generationId) });
+}
+
+/**
+ * An answer's events, subscribed before the page that shows them exists (a new chat's thread opens a moment later):
+ * what arrives meanwhile is kept and handed over with the handlers.
+ */
+interface OpenedStream {
+  attach(handlers: StreamHandlers): void;
+  stop(): void;
+}
+function openStream(generationId: string): OpenedStream {
+  const early: GenerationEvent[] = [];
+  let target: StreamHandlers | null = null;
+  const stop = streamAnswer(generationId, {
+    onEvent: (event) => (target ? target.onEvent(event) : early.push(event)),
+    onReconnecting: () => target?.onReconnecting(),
+    onReconnected: () => target?.onReconnected(),
+  });
+  return {
+    attach(handlers) {
+      for (const event of early.splice(0)) handlers.onEvent(event);
+      target = handlers;
+    },
+    stop,
+  };
 }
 
 /** The question and an answer placeholder shown the moment Send is pressed, before the server has answered. */
@@ -55,10 +80,10 @@ export function useChat(threadId: string | null, onThreadsChanged: () => void) {
   }, []);
 
   const follow = useCallback(
-    (id: string, generationId: string, messageId: string) => {
+    (id: string, generationId: string, messageId: string, opened?: OpenedStream) => {
       unfollow.current?.();
       setLive(emptyLive(generationId, messageId));
-      unfollow.current = streamAnswer(generationId, {
+      const handlers: StreamHandlers = {
         onEvent: (event) => {
           if (current.current !== id) return;
           setLive((prev) => (prev && prev.generationId === generationId ? foldLive(prev, event, Date.now()) : prev));
@@ -72,7 +97,11 @@ export function useChat(threadId: string | null, onThreadsChanged: () => void) {
         },
         onReconnecting: () => setReconnecting(true),
         onReconnected: () => setReconnecting(false),
-      });
+      };
+      if (opened) {
+        opened.attach(handlers);
+        unfollow.current = opened.stop;
+      } else unfollow.current = streamAnswer(generationId, handlers);
     },
     [reload, onThreadsChanged],
   );
@@ -89,7 +118,7 @@ export function useChat(threadId: string | null, onThreadsChanged: () => void) {
     if (seed) {
       started.delete(threadId);
       setDetail(seed.detail);
-      follow(threadId, seed.generationId, seed.messageId);
+      follow(threadId, seed.generationId, seed.messageId, seed.stream);
       return;
     }
     void reload(threadId).then((d) => {
@@ -191,7 +220,7 @@ function placeholder(id: string, parentId: string, threadId: string, profile: st
     status: "streaming",
     profile,
     modelId: null,
-    usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },
+    usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, cacheWrite1hInputTokens: 0 },
     cost: null,
     error: null,
     meta: {},
