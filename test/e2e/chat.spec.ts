@@ -489,6 +489,11 @@ test("show cost, its precision and the last profile are the user's preferences o
   const { thread } = await server(`/api/threads/${threadId}`);
   expect(thread.settings).not.toHaveProperty("showCost");
   expect(thread.settings).not.toHaveProperty("costPrecision");
+  // Switching the thread's profile leaves Show cost on: the answers' costs and the thread total stay.
+  await chat.selectProfile("Claude Haiku 4.5");
+  await expect(chat.answers.first()).toContainText(/\d+ in \/ \d+ out tokens · \$0\.\d+/);
+  await expect(chat.page.getByText(/^Thread cost: \$0\.\d+$/)).toBeVisible();
+  await chat.selectProfile("Amazon Nova Pro");
 
   // Another page load (another device) shows the same; a new chat starts with the last chat's profile.
   await chat.page.reload();
