@@ -7,12 +7,14 @@
  * answer, on cores shared with the client and the emulator), not of the app. Not a server to use: a measurement.
  * Run by bench/sse-load.ts: `tsx bench/sse-floor-server.ts PORT` with the emulator's AWS_* variables set.
  */
-import { BedrockRuntimeClient, ConverseStreamCommand } from "@aws-sdk/client-bedrock-runtime";
+import { ConverseStreamCommand } from "@aws-sdk/client-bedrock-runtime";
 import { randomUUID } from "node:crypto";
 import { createServer, type ServerResponse } from "node:http";
+import { BedrockClients } from "../src/providers/bedrock/client.js";
 
 const MODEL_ID = "us.amazon.nova-pro-v1:0";
-const sdk = new BedrockRuntimeClient({ region: "us-west-2" });
+// The same connections to Bedrock as the app (its keep-alive pool): the floor differs from the app only by the server.
+const sdk = new BedrockClients().forRegion("us-west-2");
 
 interface Generation {
   frames: string[];

@@ -6,11 +6,12 @@
  * {"ttft": [ms, ...], "errors": n}.
  * Run by bench/sse-load.ts: `tsx bench/sse-probe.ts --target server|sdk [--base URL --threads a,b] --warmup-ms W --seconds S`.
  */
-import { BedrockRuntimeClient, ConverseStreamCommand } from "@aws-sdk/client-bedrock-runtime";
+import { ConverseStreamCommand } from "@aws-sdk/client-bedrock-runtime";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { createParser } from "eventsource-parser";
 import { Agent, fetch as undiciFetch } from "undici";
+import { BedrockClients } from "../src/providers/bedrock/client.js";
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +34,8 @@ const modelId = values.model ?? "us.amazon.nova-pro-v1:0";
 const agent = new Agent({ keepAliveTimeout: 30_000 });
 const http = (path: string, init: Parameters<typeof undiciFetch>[1] = {}) =>
   undiciFetch(base + path, { ...init, headers: { origin: base, "x-requested-with": "fetch", "content-type": "application/json", ...(init.headers as Record<string, string>) }, dispatcher: agent });
-const sdk = new BedrockRuntimeClient({ region: "us-west-2" });
+// The app's own connections to Bedrock (keep-alive pool), so the bare SDK and the server differ only by the server.
+const sdk = new BedrockClients().forRegion("us-west-2");
 
 /** Time to the first text of one answer through the server, which is then stopped. */
 async function viaServer(threadId: string): Promise<number> {

@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
+import { createBrotliDecompress, createGunzip } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALB_IDLE_TIMEOUT_SECONDS, ORIGIN_READ_TIMEOUT_SECONDS, ORIGIN_SECRET_HEADER } from "../infra/lib/timeouts.js";
 import { createPasswordAccount } from "../src/auth/accounts.js";
@@ -58,10 +59,14 @@ function raw(url: string, method: string, path: string, headers: Record<string, 
   return new Promise((resolve, reject) => {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const req = httpRequest(url + path, { method, headers: { ...headers, ...(text !== undefined ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) } : {}) } }, (res) => {
+      // Decoded as a browser decodes it: the app compresses larger JSON for clients that accept gzip or br.
+      const encoding = res.headers["content-encoding"];
+      const decoded = encoding === "br" ? res.pipe(createBrotliDecompress()) : encoding === "gzip" ? res.pipe(createGunzip()) : res;
       let data = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (data += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data && res.headers["content-type"]?.includes("json") ? JSON.parse(data) : data }));
+      decoded.setEncoding("utf8");
+      decoded.on("data", (chunk: string) => (data += chunk));
+      decoded.on("error", reject);
+      decoded.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data && res.headers["content-type"]?.includes("json") ? JSON.parse(data) : data }));
     });
     req.on("error", reject);
     req.end(text);

@@ -171,7 +171,14 @@ describe("the production start (node dist/server/main.js, production dependencie
     const server = await startProduction(runDir);
     const home = await fetch(`${server.url}/`);
     expect(home.status).toBe(200);
-    expect(await home.text()).toMatch(/<div id="root">/);
+    const html = await home.text();
+    expect(html).toMatch(/<div id="root">/);
+    // The build's brotli copies reached the runtime layout, and are what a browser that accepts br receives.
+    const mainScript = html.match(/<script type="module"[^>]* src="\/(assets\/[^"]+\.js)"/)![1]!;
+    expect(existsSync(join(runDir, "web", "dist", `${mainScript}.br`))).toBe(true);
+    const script = await fetch(`${server.url}/${mainScript}`, { headers: { "accept-encoding": "br, gzip" } });
+    expect(script.headers.get("content-encoding")).toBe("br");
+    expect(script.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     const headers = { origin: server.url, "x-requested-with": "fetch", "content-type": "application/json" };
     const thread = await (await fetch(`${server.url}/api/threads`, { method: "POST", headers, body: "{}" })).json();
     env.emulator.enqueue({ blocks: [{ text: "served from dist" }] });

@@ -1,9 +1,11 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { precompress } from "./precompress";
 
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react()],
+  // .br and .gz beside each built text file, served as they are by the server (src/server/web.ts).
+  plugins: [react(), precompress()],
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -41,6 +41,7 @@ import { UsageLimits, type LimitDefaults } from "./chat/limits.js";
 import { adminRoutes } from "./routes/admin.js";
 import { authRoutes } from "./routes/auth.js";
 import { installSecurityHeaders, registerApiDocs } from "./security.js";
+import { installCompression } from "./compression.js";
 import { serveWeb } from "./web.js";
 import { serializeRequest } from "./request-log.js";
 import { trustProxyOption, type TrustedProxies } from "./trust-proxy.js";
@@ -157,6 +158,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   await installSecurityHeaders(app, { https, webRoot: options.webRoot });
+  // Before any route: it hooks each route as it is added.
+  await installCompression(app);
   installAuth(app, { mode: authMode, db: options.db, cookies, clock, localUser: await ensureLocalUser(options.db) });
   if (authMode !== "none") {
     // Ended sessions and run-out sign-in attempts are removed at start and then hourly (they count for nothing).

@@ -37,7 +37,7 @@ export async function ensureWebBuild(): Promise<void> {
   const built = join(web, "dist", "index.html");
   if (!existsSync(web)) return;
   // src/shared holds code the web app imports too (the sign-in error catalogue), not only types.
-  const sources = Math.max(newestMtime(join(web, "src")), newestMtime(join(ROOT, "src", "shared")), newestMtime(join(web, "index.html")), newestMtime(join(web, "vite.config.ts")));
+  const sources = Math.max(newestMtime(join(web, "src")), newestMtime(join(ROOT, "src", "shared")), newestMtime(join(web, "index.html")), newestMtime(join(web, "vite.config.ts")), newestMtime(join(web, "precompress.ts")));
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
   process.stdout.write("Building the web app (first start or changed sources)...\n");
   const { build } = await import("vite");

@@ -7,7 +7,8 @@ export interface Script {
   error?: { type: string; status: number; message: string; body?: unknown };
   blocks?: ScriptBlock[];
   stopReason?: string;
-  usage?: { inputTokens?: number; outputTokens?: number; cacheReadInputTokens?: number; cacheWriteInputTokens?: number };
+  /** Reported as given, field by field, over what the emulator computes (its estimate and its prompt cache). */
+  usage?: ScriptUsage;
   /** Text and reasoning blocks are split into this many deltas (streaming); default: about one per word. */
   deltas?: number;
   /** Delay before each stream event after the first, in ms. */
@@ -18,6 +19,21 @@ export interface Script {
   streamException?: { afterDeltas: number; type: string; message: string };
   /** Only requests for this model id take this script (others get the default answer). */
   modelId?: string;
+}
+
+export interface ScriptUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+  cacheReadInputTokens?: number;
+  cacheWriteInputTokens?: number;
+  cacheDetails?: { ttl: "5m" | "1h"; inputTokens: number }[];
+}
+
+/** The script with the usage the emulator computed under the script's own fields (a field the script sets wins). */
+export function withComputedUsage(script: Script, computed: ScriptUsage | undefined): Script {
+  if (!computed) return script;
+  const given = Object.fromEntries(Object.entries(script.usage ?? {}).filter(([, v]) => v !== undefined));
+  return { ...script, usage: { ...computed, ...given } };
 }
 
 export type ScriptBlock =

@@ -1,11 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders } from "node:http";
+import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { encodeEvent, encodeException } from "./eventstream.js";
 import { BedrockFault } from "./faults.js";
 import type { ResolvedModelId } from "./models.js";
-import { defaultScript, signatureFor, splitText, type Script, type ScriptBlock } from "./script.js";
+import { PromptCache, type CacheEntry } from "./cache.js";
+import { selfSignedCertificate } from "./certificate.js";
+import { listen } from "./transport.js";
+import { defaultScript, signatureFor, splitText, withComputedUsage, type Script, type ScriptBlock } from "./script.js";
 import { estimateInputTokens, resolveModelId, validateRequest } from "./validate.js";
 
 type Json = Record<string, unknown>;
@@ -23,39 +26,57 @@ export interface RecordedRequest {
 }
 
 export interface BedrockEmulator {
-  /** http://127.0.0.1:PORT, for AWS_ENDPOINT_URL_BEDROCK_RUNTIME. */
+  /** http://127.0.0.1:PORT (https:// with `tls`), for AWS_ENDPOINT_URL_BEDROCK_RUNTIME. */
   url: string;
+  /** With `tls`: the self-signed certificate (PEM) a client must trust, e.g. as its agent's `ca`. */
+  ca?: string;
   readonly requests: RecordedRequest[];
   enqueue(...scripts: Script[]): void;
   /** Answer AccessDeniedException for this base model id, as when model access is not enabled. */
   deny(baseModelId: string): void;
+  /** Moves the emulator's clock (the prompt cache's TTLs) forward by this many ms. */
+  advanceClock(ms: number): void;
+  /** The prompt cache: its live entries, and a way to empty it. */
+  readonly cache: { entries(): CacheEntry[]; clear(): void };
+  /** Clears requests, scripts, denials and the prompt cache, and sets the clock back to `now`. */
   reset(): void;
   close(): Promise<void>;
 }
 
-/** A Bedrock Runtime emulator speaking the real wire protocol over cleartext HTTP/2 (as the SDK talks by default). */
+/**
+ * A Bedrock Runtime emulator speaking the real wire protocol, over HTTP/2 (the SDK's default handler) and HTTP/1.1
+ * on one port: cleartext (h2c with prior knowledge, or HTTP/1.1), or with `tls` over TLS (ALPN h2 or http/1.1).
+ */
 export interface EmulatorOptions {
   port?: number;
+  /** Serve over TLS with a self-signed certificate for 127.0.0.1 (see `ca`), instead of cleartext. */
+  tls?: boolean;
   /** Answer used when no script is queued (default: echo the last user message). */
   fallback?: Script;
   /** Skip the context-window check (benchmarks that send very long histories on purpose). */
   unlimitedContext?: boolean;
+  /** The clock the prompt cache's TTLs run on, in ms (default Date.now); advanceClock adds to it. */
+  now?: () => number;
 }
 
 export async function startBedrockEmulator(options: EmulatorOptions = {}): Promise<BedrockEmulator> {
   const requests: RecordedRequest[] = [];
   let queue: Script[] = [];
   const denied = new Set<string>();
+  let clockOffset = 0;
+  const cache = new PromptCache(() => (options.now ?? Date.now)() + clockOffset);
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: Request, res: Response) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendFault(res, new BedrockFault("InternalServerException", 500, String(error)));
       else res.end();
     });
-  });
+  };
+  const certificate = options.tls ? selfSignedCertificate() : undefined;
+  const server = await listen(onRequest, { port: options.port, certificate });
 
-  async function handle(req: Http2ServerRequest, res: Http2ServerResponse): Promise<void> {
-    const match = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(req.url.split("?")[0] ?? "");
+  async function handle(req: Request, res: Response): Promise<void> {
+    const match = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec((req.url ?? "").split("?")[0] ?? "");
     if (req.method !== "POST" || !match) {
       res.writeHead(404, { "content-type": "application/json", "x-amzn-errortype": "UnknownOperationException" });
       res.end(JSON.stringify({ Output: { __type: "com.amazon.coral.service#UnknownOperationException" }, Version: "1.0" }));
@@ -80,9 +101,11 @@ export async function startBedrockEmulator(options: EmulatorOptions = {}): Promi
       const resolved = resolveModelId(modelId, region);
       if (denied.has(resolved.baseId)) throw new BedrockFault("AccessDeniedException", 403, "You don't have access to the model with the specified model ID.");
       validateRequest(body, resolved, { checkContext: !options.unlimitedContext });
-      const script = takeScript(modelId) ?? options.fallback ?? defaultScript(body, resolved);
-      if (script.firstByteDelayMs) await sleep(script.firstByteDelayMs);
-      if (script.error) throw Object.assign(new BedrockFault(script.error.type, script.error.status, script.error.message), { body: script.error.body });
+      const scripted = takeScript(modelId) ?? options.fallback ?? defaultScript(body, resolved);
+      if (scripted.firstByteDelayMs) await sleep(scripted.firstByteDelayMs);
+      if (scripted.error) throw Object.assign(new BedrockFault(scripted.error.type, scripted.error.status, scripted.error.message), { body: scripted.error.body });
+      // The model read the prompt: the cache is read and written even if the client goes away during the answer.
+      const script = withComputedUsage(scripted, cache.use(body, resolved));
       if (operation === "converse") {
         sendConverse(res, body, resolved, script);
         record.completed = true;
@@ -101,23 +124,42 @@ export async function startBedrockEmulator(options: EmulatorOptions = {}): Promi
     return index < 0 ? undefined : queue.splice(index, 1)[0];
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
-  const address = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: `${certificate ? "https" : "http"}://127.0.0.1:${server.port}`,
+    ...(certificate ? { ca: certificate.cert } : {}),
     requests,
     enqueue: (...scripts) => void queue.push(...scripts),
     deny: (id) => void denied.add(id),
+    advanceClock: (ms) => void (clockOffset += ms),
+    cache: { entries: () => cache.entries(), clear: () => cache.clear() },
     reset: () => {
       requests.length = 0;
       queue = [];
       denied.clear();
+      cache.clear();
+      clockOffset = 0;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => server.close(),
   };
 }
 
-function readBody(req: Http2ServerRequest): Promise<string> {
+/** What the emulator reads of a request: common to HTTP/1.1's IncomingMessage and HTTP/2's Http2ServerRequest. */
+type Request = Readable & { readonly url?: string | undefined; readonly method?: string | undefined; readonly headers: IncomingHttpHeaders };
+
+/**
+ * What it uses of a response: common to HTTP/1.1's ServerResponse and HTTP/2's compatibility Http2ServerResponse
+ * (no `res.stream` on HTTP/1.1: a client that went away shows as `close` before the end).
+ */
+interface Response {
+  readonly headersSent: boolean;
+  readonly writableEnded: boolean;
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  write(chunk: Uint8Array | string): boolean;
+  end(chunk?: Uint8Array | string): unknown;
+  once(event: "close", listener: () => void): unknown;
+}
+
+function readBody(req: Readable): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -126,7 +168,7 @@ function readBody(req: Http2ServerRequest): Promise<string> {
   });
 }
 
-function sendFault(res: Http2ServerResponse, fault: BedrockFault & { body?: unknown }): void {
+function sendFault(res: Response, fault: BedrockFault & { body?: unknown }): void {
   res.writeHead(fault.status, {
     "content-type": "application/json",
     "x-amzn-errortype": `${fault.type}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
@@ -137,21 +179,25 @@ function sendFault(res: Http2ServerResponse, fault: BedrockFault & { body?: unkn
 
 function usageFor(body: Json, blocks: ScriptBlock[], script: Script) {
   const outputChars = blocks.reduce((n, b) => n + ("text" in b ? b.text.length : "reasoning" in b ? b.reasoning.length : 20), 0);
-  const inputTokens = script.usage?.inputTokens ?? estimateInputTokens(body);
-  const outputTokens = script.usage?.outputTokens ?? Math.max(1, Math.ceil(outputChars / 4));
+  const usage = script.usage ?? {};
+  const inputTokens = usage.inputTokens ?? estimateInputTokens(body);
+  const outputTokens = usage.outputTokens ?? Math.max(1, Math.ceil(outputChars / 4));
+  const cached = (usage.cacheReadInputTokens ?? 0) + (usage.cacheWriteInputTokens ?? 0);
   return {
     inputTokens,
     outputTokens,
-    totalTokens: inputTokens + outputTokens,
-    ...(script.usage?.cacheReadInputTokens !== undefined ? { cacheReadInputTokens: script.usage.cacheReadInputTokens } : {}),
-    ...(script.usage?.cacheWriteInputTokens !== undefined ? { cacheWriteInputTokens: script.usage.cacheWriteInputTokens } : {}),
+    // totalTokens includes the cache tokens (reference bedrock-prompt-caching.md section 3, reported).
+    totalTokens: inputTokens + cached + outputTokens,
+    ...(usage.cacheReadInputTokens !== undefined ? { cacheReadInputTokens: usage.cacheReadInputTokens } : {}),
+    ...(usage.cacheWriteInputTokens !== undefined ? { cacheWriteInputTokens: usage.cacheWriteInputTokens } : {}),
+    ...(usage.cacheDetails !== undefined ? { cacheDetails: usage.cacheDetails } : {}),
   };
 }
 
 const toolUseId = (block: { id?: string }) => block.id ?? `tooluse_${randomBytes(16).toString("base64url").slice(0, 22)}`;
 const stopReasonFor = (blocks: ScriptBlock[], script: Script) => script.stopReason ?? (blocks.some((b) => "toolUse" in b) ? "tool_use" : "end_turn");
 
-function sendConverse(res: Http2ServerResponse, body: Json, resolved: ResolvedModelId, script: Script): void {
+function sendConverse(res: Response, body: Json, resolved: ResolvedModelId, script: Script): void {
   const blocks = script.blocks ?? [];
   const content = blocks.map((block) => {
     if ("text" in block) return { text: block.text };
@@ -174,17 +220,17 @@ function sendConverse(res: Http2ServerResponse, body: Json, resolved: ResolvedMo
 }
 
 /** Streams the scripted answer; false when the client closed the stream before the end. */
-async function sendStream(res: Http2ServerResponse, body: Json, resolved: ResolvedModelId, script: Script): Promise<boolean> {
+async function sendStream(res: Response, body: Json, resolved: ResolvedModelId, script: Script): Promise<boolean> {
   const blocks = script.blocks ?? [];
   let gone = false;
-  res.stream.once("close", () => (gone = true));
+  res.once("close", () => (gone = true));
   res.writeHead(200, { "content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": randomUUID() });
   let first = true;
   let deltas = 0;
   const send = async (frame: Uint8Array, isDelta = false): Promise<boolean> => {
     if (!first && script.delayMs) await sleep(script.delayMs);
     first = false;
-    if (gone || res.stream.closed || res.stream.destroyed) return false;
+    if (gone || res.writableEnded) return false;
     if (isDelta && script.streamException && deltas === script.streamException.afterDeltas) {
       const { type, message } = script.streamException;
       res.end(encodeException(type, { message }));

@@ -64,6 +64,7 @@ export function validateRequest(body: Json, resolved: ResolvedModelId, options: 
   checkMedia(messages, resolved);
   checkInference(body, model.maxOutputTokens);
   checkTools(body, model);
+  checkCachePoints(body, model);
   checkModelFields(body, messages, resolved);
   if (options.checkContext !== false) checkContext(body, resolved.model.contextTokens);
 }
@@ -580,29 +581,146 @@ function checkSignatures(messages: unknown[], family: string, accepts: boolean):
 }
 
 /**
- * Rough token count against the model's context window: 4 characters a token for text (the JSON of the messages
- * and system prompt, without file bytes), and for files what a model reads rather than their base64: an image
- * about (width × height) / 750 tokens, at most 1,600 (models scale large images down); a text document (txt, md,
+ * Rough token count against the model's context window: 4 characters a token for text (the JSON of the tools,
+ * system blocks and message blocks, without file bytes), and for files what a model reads rather than their
+ * base64: an image about (width × height) / 750 tokens, at most 1,600 (models scale large images down); a text document (txt, md,
  * csv, html) 4 bytes a token; a binary document (pdf, doc(x), xls(x)) 64 bytes a token (a rough guess at its text).
  */
 function checkContext(body: Json, contextTokens: number): void {
   if (estimateInputTokens(body) > contextTokens) throw validation("Input is too long for requested model.");
 }
 
+/**
+ * The estimate, per block so that a cached prefix and the whole request are counted alike: ceil(characters / 4)
+ * + file tokens, where the characters are those of each tool's, system block's and content block's JSON (file
+ * bytes left out) plus each message's role, and cachePoint blocks count nothing.
+ */
 export function estimateInputTokens(body: Json): number {
-  let media = 0;
-  const messages = JSON.stringify(body["messages"], function (this: unknown, key, value: unknown) {
-    if (key === "image" && value && typeof value === "object" && "source" in value) {
-      media += imageTokens(value as Json);
-      return { ...(value as Json), source: {} };
+  const blocks = promptBlocks(body);
+  return Math.max(1, tokensOf(blocks.reduce((n, b) => n + b.chars, 0), blocks.reduce((n, b) => n + b.media, 0)));
+}
+
+export const tokensOf = (chars: number, media: number) => Math.ceil(chars / 4) + media;
+
+/**
+ * One block of the prompt in Bedrock's caching order: tools, then system, then messages (reference
+ * bedrock-prompt-caching.md section 1). A cachePoint inside a tool result is no block of its own: Bedrock ignores
+ * it there (section 5, reported).
+ */
+export interface PromptBlock {
+  section: "tools" | "system" | "messages";
+  /** Index in `toolConfig.tools` or `system`, or the message's index. */
+  index: number;
+  /** For messages: the index in the message's content. */
+  block: number;
+  value: Json;
+  /** Set when the block is a cachePoint. */
+  cachePoint?: Json;
+  /** The exact content (file bytes included, with its section and the message's role): what a cached prefix is keyed by. */
+  content: string;
+  chars: number;
+  media: number;
+}
+
+export function promptBlocks(body: Json): PromptBlock[] {
+  const out: PromptBlock[] = [];
+  const add = (section: PromptBlock["section"], index: number, raw: unknown, block: number, role = "") => {
+    const value = (isObject(raw) ? raw : {}) as Json;
+    if (isObject(value["cachePoint"])) {
+      out.push({ section, index, block, value, cachePoint: value["cachePoint"], content: "", chars: 0, media: 0 });
+      return;
     }
-    if (key === "document" && value && typeof value === "object" && "source" in value) {
-      media += documentTokens(value as Json);
-      return { ...(value as Json), source: {} };
+    let media = 0;
+    const json = JSON.stringify(value, function (this: unknown, key, v: unknown) {
+      if ((key === "image" || key === "document") && isObject(v) && "source" in v) {
+        media += key === "image" ? imageTokens(v) : documentTokens(v);
+        return { ...v, source: {} };
+      }
+      return v;
+    });
+    out.push({ section, index, block, value, content: `${section}:${role}:${JSON.stringify(value)}`, chars: role.length + json.length, media });
+  };
+  const tools = (body["toolConfig"] as Json | undefined)?.["tools"];
+  if (Array.isArray(tools)) tools.forEach((tool, k) => add("tools", k, tool, 0));
+  if (Array.isArray(body["system"])) body["system"].forEach((block, k) => add("system", k, block, 0));
+  if (Array.isArray(body["messages"])) {
+    (body["messages"] as Json[]).forEach((m, i) => {
+      const content = Array.isArray(m["content"]) ? (m["content"] as unknown[]) : [];
+      content.forEach((block, j) => add("messages", i, block, j, j === 0 ? String(m["role"]) : ""));
+    });
+  }
+  return out;
+}
+
+/**
+ * Prompt caching checkpoints (reference bedrock-prompt-caching.md sections 1 and 7): the Smithy enums, a model
+ * that caches, at most 4 per request, none in tools where the model takes none, none first in a message or right
+ * after a reasoning block or a non-PDF document, the 1-hour TTL where the model refuses it, and 1-hour entries
+ * before 5-minute ones.
+ */
+const CACHE_TTLS = ["5m", "1h"];
+const MAX_CACHE_POINTS = 4;
+function checkCachePoints(body: Json, model: EmulatedModel): void {
+  const blocks = promptBlocks(body);
+  const points = blocks.filter((b) => b.cachePoint);
+  for (const b of points) {
+    const path = `${smithyPath(b)}.cachePoint`;
+    const point = b.cachePoint!;
+    if (point["type"] !== "default") {
+      throw point["type"] === undefined
+        ? constraint("null", `${path}.type`, "Member must not be null")
+        : constraint(`'${String(point["type"])}'`, `${path}.type`, "Member must satisfy enum value set: [default]");
     }
-    return value;
-  });
-  return Math.max(1, Math.ceil(((messages?.length ?? 0) + JSON.stringify(body["system"] ?? "").length) / 4) + media);
+    if (point["ttl"] !== undefined && !CACHE_TTLS.includes(point["ttl"] as string)) {
+      throw constraint(`'${String(point["ttl"])}'`, `${path}.ttl`, `Member must satisfy enum value set: [${CACHE_TTLS.join(", ")}]`);
+    }
+  }
+  if (points.length === 0) return;
+  const caching = model.caching;
+  // Reported with 403 (cline #2064 saw 400).
+  if (!caching) throw new BedrockFault("AccessDeniedException", 403, "You invoked an unsupported model or your request did not allow prompt caching. See the documentation for more information.");
+  // Reported for Claude; the text and type for Nova are an open question (section 8), taken as the same.
+  if (points.length > MAX_CACHE_POINTS) throw modelSaid(`A maximum of ${MAX_CACHE_POINTS} blocks with cache_control may be provided. Found ${points.length}.`);
+  const tool = points.find((b) => b.section === "tools");
+  if (tool && !caching.tools) {
+    throw modelSaid(`Malformed input request: #/toolConfig/tools/${tool.index}: extraneous key [cachePoint] is not permitted, please reformat your input and try again.`);
+  }
+  for (const b of points) {
+    if (b.section !== "messages") continue;
+    const before = blocks[blocks.indexOf(b) - 1];
+    if (b.block === 0) throw validation("There is nothing available to cache. Please remove the invalid cache point and try again.");
+    if (before?.value["reasoningContent"]) throw validation("Cache point cannot be inserted after reasoning block. Please remove the invalid cache point and try again.");
+    // strands-agents #1966 (cited in section 5): Claude's text, with the index of the cache point; unverified for Nova.
+    if (isObject(before?.value["document"]) && before.value["document"]["format"] !== "pdf") throw modelSaid(`messages.${b.index}.content.${b.block}.type: Field required`);
+  }
+  const oneHour = points.filter((b) => b.cachePoint!["ttl"] === "1h");
+  if (oneHour.length && caching.oneHour === "refused") throw validation("Extended TTL prompt caching is only supported for Anthropic models");
+  // Where the 1-hour TTL is downgraded every entry is a 5-minute one, so the order cannot be wrong.
+  if (caching.oneHour !== "supported") return;
+  const firstShort = points.findIndex((b) => b.cachePoint!["ttl"] !== "1h");
+  const late = points.find((b, n) => firstShort >= 0 && n > firstShort && b.cachePoint!["ttl"] === "1h");
+  if (late) {
+    throw modelSaid(
+      `${anthropicPath(blocks, late)}.cache_control.ttl: a ttl='1h' cache_control block must not come after a ttl='5m' cache_control block. Note that blocks are processed in the following order: \`tools\`, \`system\`, \`messages\`.`,
+    );
+  }
+}
+
+/** A block's 1-based Smithy path (`messages.2.member.content.3.member`). */
+function smithyPath(b: PromptBlock): string {
+  if (b.section === "tools") return `toolConfig.tools.${b.index + 1}.member`;
+  if (b.section === "system") return `system.${b.index + 1}.member`;
+  return `messages.${b.index + 1}.member.content.${b.block + 1}.member`;
+}
+
+/**
+ * Where a checkpoint lands in the provider's request: Bedrock sets `cache_control` on the block before it, counted
+ * without cachePoint blocks (an inference from the recorded text's `messages.<i>.content.<j>`).
+ */
+function anthropicPath(blocks: PromptBlock[], point: PromptBlock): string {
+  const inPlace = (b: PromptBlock) => b.section === point.section && (b.section !== "messages" || b.index === point.index);
+  const at = Math.max(0, blocks.slice(0, blocks.indexOf(point)).filter((b) => inPlace(b) && !b.cachePoint).length - 1);
+  return point.section === "messages" ? `messages.${point.index}.content.${at}` : `${point.section}.${at}`;
 }
 
 const MAX_IMAGE_TOKENS = 1600;

@@ -13,22 +13,31 @@ export class BedrockProvider implements Provider {
     const client = this.clients.forRegion(request.region);
     const input = toConverseInput(request);
     const context = { modelId: request.modelId, region: request.region };
-    const options = request.signal ? { abortSignal: request.signal } : {};
+    // A call that ends before its answer was read to the end (the reader stopped, or an error) is aborted: the SDK's
+    // event stream leaves the response body open when its iterator returns, which would keep a pooled connection busy.
+    const release = new AbortController();
+    const options = { abortSignal: request.signal ? AbortSignal.any([request.signal, release.signal]) : release.signal };
+    let readToTheEnd = false;
     try {
       if (request.stream) {
         const response = await client.send(new ConverseStreamCommand(input), options);
-        if (!response.stream) return;
-        const mapper = new StreamMapper(context);
-        for await (const event of response.stream) {
-          const mapped = mapper.map(event);
-          if (mapped) yield mapped;
+        if (response.stream) {
+          const mapper = new StreamMapper(context);
+          for await (const event of response.stream) {
+            const mapped = mapper.map(event);
+            if (mapped) yield mapped;
+          }
         }
+        readToTheEnd = true;
       } else {
         const response = await client.send(new ConverseCommand(input), options);
+        readToTheEnd = true;
         for (const event of fromResponse(response)) yield event;
       }
     } catch (error) {
       throw toChatError(error, context);
+    } finally {
+      if (!readToTheEnd) release.abort();
     }
   }
 }
