@@ -1,6 +1,7 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { useBedrockEmulator } from "./helpers/bedrock-env.js";
+import { withoutCachePoints } from "./helpers/cache-points.js";
 import { readEvents, sleep, startChatServer, textOf, waitFor, type ChatServer } from "./helpers/chat-server.js";
 
 const env = useBedrockEmulator();
@@ -150,7 +151,7 @@ describe("errors and retry", () => {
     await events((await send(thread.id, "fails")).body.generationId);
     const next = await send(thread.id, "works");
     await events(next.body.generationId);
-    const sent = env.emulator.requests.at(-1)!.body["messages"] as { content: { text: string }[] }[];
+    const sent = withoutCachePoints(env.emulator.requests.at(-1)!.body)["messages"] as { content: { text: string }[] }[];
     expect(sent.map((m) => m.content[0]!.text)).toEqual(["works"]);
   });
 
@@ -192,7 +193,7 @@ describe("branches: edit and regenerate", () => {
     // Edit the second question: a sibling user message under the first answer.
     const edit = await send(thread.id, "second question, edited", { parentId: a.body.assistantMessageId });
     await events(edit.body.generationId);
-    const sent = env.emulator.requests.at(-1)!.body["messages"] as { content: { text: string }[] }[];
+    const sent = withoutCachePoints(env.emulator.requests.at(-1)!.body)["messages"] as { content: { text: string }[] }[];
     expect(sent.map((m) => m.content[0]!.text)).toEqual(["first question", "Echo: first question", "second question, edited"]);
 
     // Switch back to the first version of the second question: lands on its newest answer.
@@ -200,7 +201,7 @@ describe("branches: edit and regenerate", () => {
     expect(active.body.thread.activeLeafId).toBe(regen.body.assistantMessageId);
     const next = await send(thread.id, "third");
     await events(next.body.generationId);
-    const sent2 = env.emulator.requests.at(-1)!.body["messages"] as { content: { text: string }[] }[];
+    const sent2 = withoutCachePoints(env.emulator.requests.at(-1)!.body)["messages"] as { content: { text: string }[] }[];
     expect(sent2.map((m) => m.content[0]!.text)).toEqual(["first question", "Echo: first question", "second question", "Echo: second question", "third"]);
     body = await getThread(thread.id);
     expect(body.messages).toHaveLength(9);
@@ -213,7 +214,7 @@ describe("branches: edit and regenerate", () => {
     const { events: received } = await events(switched.body.generationId);
     expect(received.at(-1)!.data.status).toBe("complete");
     expect((await getThread(thread.id)).thread.profile).toBe(NOVA);
-    expect(env.emulator.requests.at(-1)!.body["messages"]).toEqual([
+    expect(withoutCachePoints(env.emulator.requests.at(-1)!.body)["messages"]).toEqual([
       { role: "user", content: [{ text: "think" }] },
       { role: "assistant", content: [{ text: "Echo: think" }] },
       { role: "user", content: [{ text: "now nova" }] },
@@ -226,10 +227,10 @@ describe("branches: edit and regenerate", () => {
     await events(first.body.generationId);
     const edit = await send(thread.id, "edited question", { parentId: null });
     await events(edit.body.generationId);
-    expect(env.emulator.requests.at(-1)!.body["messages"]).toEqual([{ role: "user", content: [{ text: "edited question" }] }]);
+    expect(withoutCachePoints(env.emulator.requests.at(-1)!.body)["messages"]).toEqual([{ role: "user", content: [{ text: "edited question" }] }]);
     const again = await server.api("POST", `/api/messages/${edit.body.assistantMessageId}/regenerate`, {});
     await events(again.body.generationId);
-    expect(env.emulator.requests.at(-1)!.body["messages"]).toEqual([{ role: "user", content: [{ text: "edited question" }] }]);
+    expect(withoutCachePoints(env.emulator.requests.at(-1)!.body)["messages"]).toEqual([{ role: "user", content: [{ text: "edited question" }] }]);
   });
 
   it("settings reach the request and persist on the thread", async () => {

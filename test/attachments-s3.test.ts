@@ -10,6 +10,7 @@ import { BUNDLED_CONFIG_PATH } from "../src/config/load.js";
 import { sweepPendingAttachments } from "../src/store/attachments.js";
 import * as files from "./fixtures/files.js";
 import { useBedrockEmulator } from "./helpers/bedrock-env.js";
+import { withoutCachePoints } from "./helpers/cache-points.js";
 import { readEvents, startChatServer, waitFor, type ChatServer } from "./helpers/chat-server.js";
 
 /** s3rver ships no type declarations: the part of its API these tests use. */
@@ -91,7 +92,7 @@ async function send(threadId: string, text: string, attachments: string[], extra
 }
 const lastRequest = () => {
   const request = env.emulator.requests.at(-1)!;
-  return { modelId: request.modelId, status: request.status, body: request.body as unknown as { messages: { role: string; content: Record<string, any>[] }[] } };
+  return { modelId: request.modelId, status: request.status, body: withoutCachePoints(request.body) as unknown as { messages: { role: string; content: Record<string, any>[] }[] } };
 };
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");

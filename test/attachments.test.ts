@@ -3,6 +3,7 @@ import { sweepPendingAttachments } from "../src/store/attachments.js";
 import { DatabaseBlobStore } from "../src/attachments/blob-store.js";
 import * as files from "./fixtures/files.js";
 import { useBedrockEmulator } from "./helpers/bedrock-env.js";
+import { withoutCachePoints } from "./helpers/cache-points.js";
 import { readEvents, startChatServer, waitFor, type ChatServer } from "./helpers/chat-server.js";
 
 const env = useBedrockEmulator();
@@ -39,7 +40,8 @@ async function send(threadId: string, text: string, attachments: string[], extra
   if (res.status === 202) await readEvents(`${server.url}/api/generations/${res.body.generationId}/events`);
   return res;
 }
-const lastRequest = () => env.emulator.requests.at(-1)!.body as { messages: { role: string; content: Record<string, any>[] }[] };
+/** The last request, checkpoints aside (test/prompt-caching.test.ts is about those, documents included). */
+const lastRequest = () => withoutCachePoints(env.emulator.requests.at(-1)!.body) as unknown as { messages: { role: string; content: Record<string, any>[] }[] };
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
 describe("attachments: upload, detection by content, limits", () => {

@@ -6,6 +6,7 @@ import { startBedrockEmulator, type BedrockEmulator } from "./emulator/server.js
 import { emulatorEnv } from "./helpers/emulator-env.js";
 import * as files from "./fixtures/files.js";
 import { runCli } from "./helpers/run-cli.js";
+import { cachePointCount, withoutCachePoints } from "./helpers/cache-points.js";
 
 /** The CLI's documented contract, end to end as a child process against the emulator. */
 let emulator: BedrockEmulator;
@@ -38,8 +39,8 @@ describe("cli chat: one turn", () => {
       text: "t",
       reasoning: "r",
       stopReason: "end_turn",
-      usage: { inputTokens: 1000, outputTokens: 1000, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },
-      cost: { input: 0.003, output: 0.015, total: 0.018 },
+      usage: { inputTokens: 1000, outputTokens: 1000, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, cacheWrite1hInputTokens: 0 },
+      cost: { input: 0.003, cacheRead: 0, cacheWrite: 0, output: 0.015, total: 0.018 },
       modelId: "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
       request: {
         modelId: "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
@@ -47,6 +48,7 @@ describe("cli chat: one turn", () => {
         inference: { maxTokens: 3072, temperature: 1 },
         reasoning: { type: "budget", budgetTokens: 2048, interleaved: false },
         system: true,
+        promptCaching: true,
       },
     });
     expect(run.stderr).toBe("");
@@ -58,7 +60,7 @@ describe("cli chat: one turn", () => {
     const request = emulator.requests[0]!;
     expect(request.operation).toBe("converse");
     expect(request.body["inferenceConfig"]).toEqual({ maxTokens: 100, temperature: 0.2, topP: 0.7 });
-    expect(request.body["system"]).toEqual([{ text: expect.stringMatching(/^Be brief on \d{4}-\d{2}-\d{2}$/) }]);
+    expect(withoutCachePoints(request.body)["system"]).toEqual([{ text: expect.stringMatching(/^Be brief on \d{4}-\d{2}-\d{2}$/) }]);
     expect(JSON.parse(run.stdout).modelId).toBe("us.amazon.nova-lite-v1:0");
   });
 
@@ -96,6 +98,53 @@ describe("cli chat: conversation from standard input", () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("partial answer\n");
     expect(run.stderr).toBe("error: Bedrock is throttling requests to model us.amazon.nova-pro-v1:0 in us-west-2. Wait a moment and retry. Bedrock said: Too many tokens\n");
+  });
+});
+
+describe("cli chat: prompt caching", () => {
+  // A 1,100-token system prompt (4,400 characters) with a variable: the prefix is over Sonnet 4.5's minimum of 1,024.
+  const longSystem = ["--system", `It is {{UTC_TIME}}. ${"Answer carefully. ".repeat(244)}`];
+
+  it("a caching profile sends checkpoints; each stdin line reads what the one before wrote, the system prompt resolved once", async () => {
+    const run = await chat(["--json", "--profile", "Claude Sonnet 4.5", ...longSystem], "first\nsecond\n");
+    expect(run.code, run.stderr).toBe(0);
+    const [one, two] = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(emulator.requests.map((r) => cachePointCount(r.body))).toEqual([2, 3]);
+    // The same system text both turns, although a second may have passed: {{UTC_TIME}} was filled in once.
+    expect(emulator.requests[1]!.body["system"]).toEqual(emulator.requests[0]!.body["system"]);
+    expect(one.usage.cacheReadInputTokens).toBe(0);
+    expect(one.usage.cacheWriteInputTokens).toBeGreaterThan(1024);
+    expect(two.usage.cacheReadInputTokens).toBe(one.usage.cacheWriteInputTokens);
+    // --json: the cache's share of the cost apart, and in the total (Sonnet 4.5: read 0.0003, write 0.00375 per 1k).
+    expect(two.cost.cacheRead).toBeCloseTo((two.usage.cacheReadInputTokens * 0.0003) / 1000, 12);
+    expect(two.cost.cacheWrite).toBeCloseTo((two.usage.cacheWriteInputTokens * 0.00375) / 1000, 12);
+    expect(two.cost.total).toBeCloseTo(two.cost.input + two.cost.cacheRead + two.cost.cacheWrite + two.cost.output, 12);
+    expect(two.request.promptCaching).toBe(true);
+  });
+
+  it("--json gives the cost of cache reads and writes exactly as billed", async () => {
+    emulator.enqueue({ blocks: [{ text: "t" }], usage: { inputTokens: 100, outputTokens: 200, cacheReadInputTokens: 10_000, cacheWriteInputTokens: 2000, cacheDetails: [{ ttl: "5m", inputTokens: 2000 }] } });
+    const run = await chat(["--json", "--profile", "Claude Sonnet 4.5", "q"]);
+    const line = JSON.parse(run.stdout);
+    expect(line.usage).toEqual({ inputTokens: 100, outputTokens: 200, cacheReadInputTokens: 10_000, cacheWriteInputTokens: 2000, cacheWrite1hInputTokens: 0 });
+    // 100 x 0.003 + 10,000 x 0.0003 + 2,000 x 0.00375 + 200 x 0.015, per 1,000 tokens.
+    expect(line.cost).toEqual({ input: 0.0003, cacheRead: 0.003, cacheWrite: 0.0075, output: 0.003, total: 0.0138 });
+  });
+
+  it("--no-cache sends no checkpoint, and is accepted on a profile that does not cache", async () => {
+    const run = await chat(["--json", "--no-cache", "--profile", "Claude Sonnet 4.5", ...longSystem], "first\nsecond\n");
+    expect(run.code, run.stderr).toBe(0);
+    expect(emulator.requests.map((r) => cachePointCount(r.body))).toEqual([0, 0]);
+    expect(run.stdout.trim().split("\n").map((l) => JSON.parse(l).usage.cacheReadInputTokens)).toEqual([0, 0]);
+    expect(JSON.parse(run.stdout.trim().split("\n")[0]!).request.promptCaching).toBe(false);
+    const llama = await chat(["--json", "--no-cache", "--profile", "Meta Llama 4 Scout", "q"]);
+    expect(llama.code, llama.stderr).toBe(0);
+    expect(cachePointCount(emulator.requests.at(-1)!.body)).toBe(0);
+    expect(withoutCachePoints(emulator.requests.at(-1)!.body)).toEqual(emulator.requests.at(-1)!.body);
+  });
+
+  it("--help lists --no-cache", async () => {
+    expect((await chat(["--help"])).stdout).toContain("--no-cache             send no prompt-caching checkpoints");
   });
 });
 
@@ -174,7 +223,7 @@ describe("cli chat --attach", () => {
     const pdf = write(files.AWKWARD_NAME, files.pdf());
     const run = await chat(["--profile", "Amazon Nova Pro", "--attach", png, "--attach", pdf, "What is this?"]);
     expect(run.code, run.stderr).toBe(0);
-    const content = (emulator.requests[0]!.body["messages"] as { content: Record<string, any>[] }[])[0]!.content;
+    const content = (withoutCachePoints(emulator.requests[0]!.body)["messages"] as { content: Record<string, any>[] }[])[0]!.content;
     expect(content.map((b) => Object.keys(b)[0])).toEqual(["text", "image", "document"]);
     expect(content[2]!["document"]).toMatchObject({ format: "pdf", name: "Q3 report v2 (final)" });
     // Files only: the neutral text block beside the document.

@@ -9,6 +9,7 @@ import type { Message } from "../src/engine/types.js";
 import { BedrockClients } from "../src/providers/bedrock/client.js";
 import { BedrockProvider } from "../src/providers/bedrock/provider.js";
 import { useBedrockEmulator } from "./helpers/bedrock-env.js";
+import { withoutCachePoints } from "./helpers/cache-points.js";
 
 const env = useBedrockEmulator();
 const { config } = loadConfig(BUNDLED_CONFIG_PATH);
@@ -44,7 +45,8 @@ async function turn(p: ModelProfile, history: Message[], text: string, options: 
     if (event.type === "done") result = event.result;
   }
   history.push(input, ...result!.messages);
-  return { events, result: result!, sent: (env.emulator.requests.at(-1)?.body ?? {}) as Record<string, any> };
+  // The request as sent, checkpoints aside (the bundled profiles cache; test/prompt-caching.test.ts is about those).
+  return { events, result: result!, sent: withoutCachePoints((env.emulator.requests.at(-1)?.body ?? {}) as Record<string, any>) };
 }
 
 /** A small in-process tool set (MCP servers plug in through the same interface in the server). */
@@ -93,7 +95,7 @@ describe("Anthropic-style reasoning over three turns", () => {
     const history: Message[] = [];
     const { events, result } = await turn(sonnet, history, "2+3?", { tools: calculator, settings: { interleaved: true } });
     expect(env.emulator.requests).toHaveLength(2);
-    const [call1, call2] = env.emulator.requests.map((r) => r.body as Record<string, any>);
+    const [call1, call2] = env.emulator.requests.map((r) => withoutCachePoints(r.body as Record<string, any>));
     expect(call1!["additionalModelRequestFields"]).toEqual({ thinking: { type: "enabled", budget_tokens: 4096 }, anthropic_beta: ["interleaved-thinking-2025-05-14"] });
     expect(call1!["toolConfig"].tools[0].toolSpec.name).toBe("add");
     expect(call2!["messages"][1].content.map((b: object) => Object.keys(b)[0])).toEqual(["reasoningContent", "text", "toolUse"]);
@@ -170,7 +172,7 @@ describe("Converse and ConverseStream give the same events", () => {
     const { messages: _a, ...s } = streamed.result;
     const { messages: _b, ...p } = plain.result;
     expect(p).toEqual(s);
-    expect(s.usage).toEqual({ inputTokens: 10, outputTokens: 20, cacheReadInputTokens: 4, cacheWriteInputTokens: 2 });
+    expect(s.usage).toEqual({ inputTokens: 10, outputTokens: 20, cacheReadInputTokens: 4, cacheWriteInputTokens: 2, cacheWrite1hInputTokens: 0 });
   });
 });
 
@@ -317,7 +319,7 @@ describe("cost and regions", () => {
   it("costs each turn from Bedrock's usage at the configured prices", async () => {
     env.emulator.enqueue({ blocks: [{ text: "ok" }], usage: { inputTokens: 1000, outputTokens: 2000 } });
     const { result, events } = await turn(profile("Amazon Nova Micro"), [], "q");
-    expect(result.cost).toEqual({ input: "0.000035", output: "0.00028", total: "0.000315" });
+    expect(result.cost).toEqual({ input: "0.000035", cacheRead: "0", cacheWrite: "0", output: "0.00028", total: "0.000315" });
     expect(events.find((e) => e.type === "usage")).toMatchObject({ cost: { total: "0.000315" } });
   });
 
@@ -353,7 +355,7 @@ describe("tool loop: parallel calls and the round cap", () => {
     const told = events.filter((e) => e.type === "toolResult").map((e) => (e as { result: { toolUseId: string } }).result.toolUseId);
     expect(told[0]).toBe("c");
     expect([...told].sort()).toEqual(["a", "b", "c"]);
-    const sentBack = (env.emulator.requests.at(-1)!.body["messages"] as { content: { toolResult?: { toolUseId: string } }[] }[]).at(-1)!.content;
+    const sentBack = (withoutCachePoints(env.emulator.requests.at(-1)!.body)["messages"] as { content: { toolResult?: { toolUseId: string } }[] }[]).at(-1)!.content;
     expect(sentBack.map((b) => b.toolResult?.toolUseId)).toEqual(["a", "b", "c"]);
   });
 

@@ -10,6 +10,7 @@ import { getMessage, insertMessage, listThreadMessages, updateMessage } from "..
 import { addThreadCost, createThread, deleteThread, getThread, listThreads, setTitleIfPlaceholder, touchThread, updateThread } from "../src/store/threads.js";
 import { indexThreadTitle } from "../src/store/search.js";
 import { nowIso } from "../src/store/ids.js";
+import { recordUsage, usageReport } from "../src/store/usage.js";
 import { databases } from "./helpers/databases.js";
 
 const text = (t: string) => [{ type: "text" as const, text: t }];
@@ -55,7 +56,7 @@ describe.each(databases)("store on $name", (kind) => {
     await updateMessage(db, "alice", answer.id, {
       parts: text("Hi there"),
       status: "complete",
-      usage: { inputTokens: 10, outputTokens: 3, cacheReadInputTokens: 1, cacheWriteInputTokens: 2 },
+      usage: { inputTokens: 10, outputTokens: 3, cacheReadInputTokens: 1, cacheWriteInputTokens: 2, cacheWrite1hInputTokens: 0 },
       cost: "0.000075",
       modelId: "us.anthropic.claude",
       meta: { reasoningMs: 1200 },
@@ -67,9 +68,39 @@ describe.each(databases)("store on $name", (kind) => {
       ["user", null, "complete"],
       ["assistant", user.id, "complete"],
     ]);
-    expect(messages[1]).toMatchObject({ parts: text("Hi there"), cost: "0.000075", modelId: "us.anthropic.claude", usage: { inputTokens: 10, outputTokens: 3, cacheReadInputTokens: 1, cacheWriteInputTokens: 2 }, meta: { reasoningMs: 1200 } });
+    expect(messages[1]).toMatchObject({ parts: text("Hi there"), cost: "0.000075", modelId: "us.anthropic.claude", usage: { inputTokens: 10, outputTokens: 3, cacheReadInputTokens: 1, cacheWriteInputTokens: 2, cacheWrite1hInputTokens: 0 }, meta: { reasoningMs: 1200 } });
     expect(await listThreadMessages(db, "bob", t.id)).toEqual([]);
     expect(await getMessage(db, "bob", answer.id)).toBeUndefined();
+  });
+
+  it("keeps cache reads and writes (the 1-hour share too) per answer and per usage record, and reports the cost with and without caching (issue 15)", async () => {
+    const t = await createThread(db, "bob", { title: "Cache", profile: "Claude", settings: {} });
+    const answer = await insertMessage(db, { ownerId: "bob", threadId: t.id, parentId: null, role: "assistant", parts: [], status: "streaming" });
+    const usage = { inputTokens: 1000, outputTokens: 500, cacheReadInputTokens: 20_000, cacheWriteInputTokens: 4000, cacheWrite1hInputTokens: 1000 };
+    await updateMessage(db, "bob", answer.id, { parts: text("ok"), status: "complete", usage, cost: "0.03375", firstIndex: true });
+    expect((await getMessage(db, "bob", answer.id))!.usage).toEqual(usage);
+    const day = new Date("2026-11-03T12:00:00Z");
+    // The cost-test figures: 0.03375 billed, 0.0825 without caching; and a second call of one cache-read token at Nova Micro's price.
+    await recordUsage(db, { userId: "bob", threadId: t.id, kind: "answer", profile: "Claude", modelId: "m-cache", usage, cost: "0.03375", uncachedCost: "0.0825" }, day);
+    const tiny = { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 1, cacheWriteInputTokens: 0, cacheWrite1hInputTokens: 0 };
+    await recordUsage(db, { userId: "bob", threadId: t.id, kind: "answer", profile: "Nova", modelId: "m-cache", usage: tiny, cost: "0.00000000875", uncachedCost: "0.000000035" }, day);
+    const rows = (await usageReport(db, new Date("2026-11-03T00:00:00Z"))).filter((r) => r.modelId === "m-cache");
+    expect(rows).toEqual([
+      {
+        day: "2026-11-03",
+        userId: "bob",
+        email: "bob@example.com",
+        modelId: "m-cache",
+        calls: 2,
+        inputTokens: 1000,
+        outputTokens: 500,
+        cacheReadTokens: 20_001,
+        cacheWriteTokens: 4000,
+        cacheWrite1hTokens: 1000,
+        cost: "0.03375000875",
+        uncachedCost: "0.082500035",
+      },
+    ]);
   });
 
   it("allows one running generation per thread, records stops and keeps the event log", async () => {
@@ -175,6 +206,26 @@ describe("search rows on SQLite", () => {
     expect(await titles("glacier")).toEqual([]);
     expect(await titles("volcano")).toEqual([]);
     expect(await titles("sici")).toEqual(["Sicily"]);
+    await db.destroy();
+  });
+});
+
+describe("migration 017 (prompt caching)", () => {
+  it("gives the usage records written before it their cost as the cost without caching, and zero cache tokens", async () => {
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(":memory:") }) });
+    expect((await new Migrator({ db, provider: migrationsFor("sqlite") }).migrateTo("016-thread-organize")).error).toBeUndefined();
+    await addUser(db, "alice");
+    const old = (id: string, cost: string | null) =>
+      sql`INSERT INTO usage_records (id, user_id, thread_id, kind, profile, model_id, input_tokens, output_tokens, cost, created_at) VALUES (${id}, 'alice', NULL, 'answer', 'p', 'm-old', 100, 50, ${cost}, '2026-11-01T10:00:00.000Z')`.execute(db);
+    await old("r1", "0.0012");
+    await old("r2", null);
+    await migrate(db);
+    const rows = await db.selectFrom("usage_records").select(["id", "cost", "uncached_cost", "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens"]).orderBy("id").execute();
+    expect(rows).toEqual([
+      { id: "r1", cost: "0.0012", uncached_cost: "0.0012", cache_read_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0 },
+      { id: "r2", cost: null, uncached_cost: null, cache_read_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0 },
+    ]);
+    expect((await usageReport(db, new Date("2026-11-01T00:00:00Z"))).map((r) => [r.cost, r.uncachedCost])).toEqual([["0.0012", "0.0012"]]);
     await db.destroy();
   });
 });

@@ -174,7 +174,7 @@ describe.each(databases)("organizing threads on $name", (kind) => {
       { type: "text" as const, text: "Day 1: ride tram 28 to Alfama." },
     ];
     const answer = await insertMessage(server.db, { ownerId: owner, threadId: id, parentId: question.id, role: "assistant", parts: [], status: "streaming", profile: PROFILE, modelId: "us.amazon.nova-pro-v1:0" });
-    await updateMessage(server.db, owner, answer.id, { parts: answerParts, status: "complete", cost: "0.0123", usage: { inputTokens: 100, outputTokens: 50, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 }, firstIndex: true });
+    await updateMessage(server.db, owner, answer.id, { parts: answerParts, status: "complete", cost: "0.0123", usage: { inputTokens: 100, outputTokens: 50, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, cacheWrite1hInputTokens: 0 }, firstIndex: true });
     await updateThread(server.db, owner, id, { activeLeafId: answer.id });
 
     const md = await fetch(`${server.url}/api/threads/${id}/export?format=markdown`, { headers: { cookie: alice.cookie, origin: server.url, "x-requested-with": "fetch" } });

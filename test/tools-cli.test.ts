@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startBedrockEmulator, type BedrockEmulator } from "./emulator/server.js";
 import { emulatorEnv } from "./helpers/emulator-env.js";
 import { runCli } from "./helpers/run-cli.js";
+import { withoutCachePoints } from "./helpers/cache-points.js";
 import { freePort, HARD_STDIO_MAIN, startEverythingHttp, type EverythingHttp } from "./mcp/everything.js";
 
 /** `chat --mcp` / `--mcp-stdio` end to end: the CLI as a child process, the emulator, real MCP servers. */
@@ -54,7 +55,7 @@ describe("cli chat --mcp / --mcp-stdio", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe("Echoed.\n");
     expect(run.stderr).toMatch(/^note: server ev: tool simulate-research-query is not offered to the model: .*\n\[tool echo \(ev\): ok\]\n$/);
-    const results = (emulator.requests[1]!.body["messages"] as { content: Record<string, any>[] }[]).at(-1)!.content;
+    const results = (withoutCachePoints(emulator.requests[1]!.body)["messages"] as { content: Record<string, any>[] }[]).at(-1)!.content;
     expect(results).toEqual([{ toolResult: { toolUseId: "tooluse_e", status: "success", content: [{ text: "Echo: hi" }] } }]);
   });
 

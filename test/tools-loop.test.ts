@@ -9,6 +9,7 @@ import type { Message, ToolResultPart } from "../src/engine/types.js";
 import { BedrockProvider } from "../src/providers/bedrock/provider.js";
 import { Toolset } from "../src/tools/toolset.js";
 import { useBedrockEmulator } from "./helpers/bedrock-env.js";
+import { withoutCachePoints } from "./helpers/cache-points.js";
 import { AWKWARD_NAME, startHardHttpServer, tinyPng, type HardHttpServer } from "./mcp/hard-server.js";
 
 /**
@@ -36,7 +37,8 @@ afterAll(async () => {
 });
 
 type Body = Record<string, any>;
-const bodies = () => env.emulator.requests.map((r) => r.body as Body);
+/** The requests as sent, checkpoints aside (the bundled profiles cache; test/prompt-caching.test.ts is about those). */
+const bodies = () => env.emulator.requests.map((r) => withoutCachePoints(r.body as Body));
 const lastUser = (body: Body) => body["messages"].at(-1).content as Body[];
 /** Every object key anywhere in a JSON value. */
 const keysIn = (value: unknown): string[] =>

@@ -32,6 +32,7 @@ Options:
   --mcp-stdio NAME=CMD   use the tools of an MCP server started as CMD ("program args", repeatable)
   --tool-timeout S       seconds one tool call may take (default ${DEFAULT_CALL_TIMEOUT_MS / 1000})
   --no-stream            use Converse instead of ConverseStream
+  --no-cache             send no prompt-caching checkpoints (profiles with "prompt_caching" cache by default)
   --json                 print one JSON line per turn instead of streaming text
   -h, --help             show this help`;
 
@@ -73,6 +74,7 @@ export function parseChatArgs(argv: string[]): ChatArgs {
         "mcp-stdio": { type: "string", multiple: true },
         "tool-timeout": { type: "string" },
         "no-stream": { type: "boolean" },
+        "no-cache": { type: "boolean" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -96,6 +98,7 @@ export function parseChatArgs(argv: string[]): ChatArgs {
     ...optionalNumber("--max-tokens", values["max-tokens"], "maxTokens"),
     ...(values.system !== undefined ? { system: values.system } : {}),
     ...(values["no-stream"] ? { stream: false } : {}),
+    ...(values["no-cache"] ? { promptCaching: false } : {}),
   };
   const message = positionals.join(" ");
   const mcp = mcpServers(values.mcp ?? [], values["mcp-stdio"] ?? []);

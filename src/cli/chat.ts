@@ -2,6 +2,7 @@ import { createInterface } from "node:readline";
 import { findConfigFile, loadConfig } from "../config/load.js";
 import { findProfile } from "../config/resolve.js";
 import { resolveSettings } from "../engine/settings.js";
+import { systemPromptFor } from "../engine/system-prompt.js";
 import { runTurn, type SentRequest, type TurnResult } from "../engine/turn.js";
 import { assertNever, type Message, type ToolResultPart } from "../engine/types.js";
 import { BedrockProvider } from "../providers/bedrock/provider.js";
@@ -34,7 +35,10 @@ export async function chatCommand(argv: string[], io: Io, env: NodeJS.ProcessEnv
       `profile "${profile.name}" does not use tools, so --mcp and --mcp-stdio cannot be used with it. ${withTools.length ? `Profiles with tools:\n${withTools.join("\n")}` : "No profile in the config uses tools."}`,
     );
   }
-  const settings = resolveSettings(profile, args.settings);
+  // The system prompt is resolved once for the conversation ({{UTC_TIME}} is the time of its start), as the server
+  // does for a thread: every turn then sends the same prefix, which the prompt cache reads.
+  const resolved = resolveSettings(profile, args.settings);
+  const settings = { ...resolved, system: systemPromptFor(profile.systemPrompt, resolved.system, new Date()) ?? "" };
   // Files go with the first turn; a refused file is a usage error before anything is sent.
   // Loaded only when used: image processing (sharp) and the MCP client are heavy for a plain chat's start.
   let files = args.attachments.length ? await (await import("./attachments.js")).attachmentParts(args.attachments, profile, config, env) : { parts: [], notices: [] };
@@ -188,8 +192,17 @@ function jsonLine(result: TurnResult, sent: SentRequest | undefined) {
       outputTokens: result.usage.outputTokens,
       cacheReadInputTokens: result.usage.cacheReadInputTokens,
       cacheWriteInputTokens: result.usage.cacheWriteInputTokens,
+      cacheWrite1hInputTokens: result.usage.cacheWrite1hInputTokens,
     },
-    cost: result.cost ? { input: Number(result.cost.input), output: Number(result.cost.output), total: Number(result.cost.total) } : null,
+    cost: result.cost
+      ? {
+          input: Number(result.cost.input),
+          cacheRead: Number(result.cost.cacheRead),
+          cacheWrite: Number(result.cost.cacheWrite),
+          output: Number(result.cost.output),
+          total: Number(result.cost.total),
+        }
+      : null,
     modelId: sent?.modelId ?? null,
     request: sent ?? null,
   };

@@ -163,6 +163,72 @@ describe("config.json errors: one message naming the file, the JSON path, what w
   });
 });
 
+describe("config.json prompt caching (our extension)", () => {
+  const priced = { input_1k_price: 0.003, output_1k_price: 0.015 };
+  const cachePrices = { cache_read_1k_price: 0.0003, cache_write_1k_price: "0.00375", cache_write_1h_1k_price: 0.006 };
+
+  it("absent or false: no caching, and the seed files load as before (no new warning)", () => {
+    expect(parse(minimal({ cost: priced })).config.profiles[0]!.caching).toBeNull();
+    expect(parse(minimal({ cost: priced, prompt_caching: false })).config.profiles[0]!.caching).toBeNull();
+    expect(loadConfig(join(fixtures, "seed-readme-example.json")).config.profiles.every((p) => p.caching === null)).toBe(true);
+  });
+
+  it("true is 5-minute checkpoints, tools included; an object sets the TTL and the tools rule", () => {
+    expect(parse(minimal({ cost: { ...priced, ...cachePrices }, prompt_caching: true })).config.profiles[0]!.caching).toEqual({ ttl: "5m", tools: true });
+    expect(parse(minimal({ cost: { ...priced, ...cachePrices }, prompt_caching: { ttl: "1h" } })).config.profiles[0]!.caching).toEqual({ ttl: "1h", tools: true });
+    expect(parse(minimal({ cost: { ...priced, ...cachePrices }, prompt_caching: { tools: false } })).config.profiles[0]!.caching).toEqual({ ttl: "5m", tools: false });
+  });
+
+  it("keeps the cache prices as the decimal text written", () => {
+    const { config, warnings } = parse(minimal({ cost: { ...priced, ...cachePrices, cache_read_1k_price: 8.75e-6 }, prompt_caching: { ttl: "1h" } }));
+    expect(config.profiles[0]!.price).toEqual({ input: "0.003", output: "0.015", cacheRead: "0.00000875", cacheWrite: "0.00375", cacheWrite1h: "0.006" });
+    expect(warnings).toEqual([]);
+  });
+
+  it("warns, naming the keys, when a caching profile has a price but no cache prices (those tokens are billed at the input price)", () => {
+    const { warnings } = parse(minimal({ cost: priced, prompt_caching: true }));
+    expect(warnings).toEqual([
+      'config.json: bedrock_models["M"] caches prompts but its "cost" has no cache_read_1k_price, cache_write_1k_price: cache tokens without a price of their own are billed at the input price (1-hour writes at cache_write_1k_price when it is set)',
+    ]);
+    // The 1-hour price counts only for a 1-hour profile.
+    const { cache_write_1h_1k_price: _none, ...fiveMinute } = cachePrices;
+    expect(parse(minimal({ cost: { ...priced, ...fiveMinute }, prompt_caching: true })).warnings).toEqual([]);
+    expect(parse(minimal({ cost: { ...priced, ...fiveMinute }, prompt_caching: { ttl: "1h" } })).warnings).toEqual([
+      'config.json: bedrock_models["M"] caches prompts but its "cost" has no cache_write_1h_1k_price: cache tokens without a price of their own are billed at the input price (1-hour writes at cache_write_1k_price when it is set)',
+    ]);
+  });
+
+  it("knows the new keys (no unknown-key warning), and still warns about a misspelt one inside prompt_caching", () => {
+    const { warnings } = parse(minimal({ cost: { ...priced, ...cachePrices }, prompt_caching: { ttl: "5m", tools: false, tool: true } }));
+    expect(warnings).toEqual(['config.json: ignoring unknown key bedrock_models["M"].prompt_caching.tool (check its spelling against the README\'s config.json reference)']);
+  });
+
+  it("errors name the file and the JSON path", () => {
+    expect(errorOf(minimal({ prompt_caching: { ttl: "10m" } }))).toBe('config.json: bedrock_models["M"].prompt_caching.ttl: expected "5m" or "1h", found string "10m"');
+    expect(errorOf(minimal({ prompt_caching: { tools: "no" } }))).toBe('config.json: bedrock_models["M"].prompt_caching.tools: expected boolean, found string "no"');
+    expect(errorOf(minimal({ prompt_caching: "yes" }))).toBe(
+      'config.json: bedrock_models["M"].prompt_caching: expected true, false or an object such as {"ttl": "5m", "tools": false}, found string "yes"',
+    );
+    expect(errorOf(minimal({ cost: { ...priced, cache_write_1h_1k_price: "twice" } }))).toBe(
+      'config.json: bedrock_models["M"].cost.cache_write_1h_1k_price: expected a price in USD per 1,000 tokens (a number such as 0.003), found string "twice"',
+    );
+  });
+
+  it("the bundled example caches on the Claude and Nova profiles with their published cache prices, and nowhere else", () => {
+    const { config } = loadConfig(BUNDLED_CONFIG_PATH);
+    const caching = Object.fromEntries(config.profiles.filter((p) => p.caching).map((p) => [p.name, { caching: p.caching, price: p.price }]));
+    expect(caching).toEqual({
+      "Claude Sonnet 4.5": { caching: { ttl: "5m", tools: true }, price: { input: "0.003", output: "0.015", cacheRead: "0.0003", cacheWrite: "0.00375", cacheWrite1h: "0.006" } },
+      "Claude Haiku 4.5": { caching: { ttl: "5m", tools: true }, price: { input: "0.001", output: "0.005", cacheRead: "0.0001", cacheWrite: "0.00125", cacheWrite1h: "0.002" } },
+      "Claude 3.7 Sonnet": { caching: { ttl: "5m", tools: true }, price: { input: "0.003", output: "0.015", cacheRead: "0.0003", cacheWrite: "0.00375" } },
+      "Amazon Nova Premier": { caching: { ttl: "5m", tools: false }, price: { input: "0.0025", output: "0.0125", cacheRead: "0.000625", cacheWrite: "0.0025" } },
+      "Amazon Nova Pro": { caching: { ttl: "5m", tools: false }, price: { input: "0.0008", output: "0.0032", cacheRead: "0.0002", cacheWrite: "0.0008" } },
+      "Amazon Nova Lite": { caching: { ttl: "5m", tools: false }, price: { input: "0.00006", output: "0.00024", cacheRead: "0.000015", cacheWrite: "0.00006" } },
+      "Amazon Nova Micro": { caching: { ttl: "5m", tools: false }, price: { input: "0.000035", output: "0.00014", cacheRead: "0.00000875", cacheWrite: "0.000035" } },
+    });
+  });
+});
+
 describe("finding config.json", () => {
   it("prefers CONFIG_PATH, then ./config.json, then ./bin/config.json, then the bundled example", () => {
     const dir = mkdtempSync(join(tmpdir(), "cfg-"));

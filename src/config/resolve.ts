@@ -21,6 +21,27 @@ export interface ReasoningCapability {
   pinnedSampling: boolean;
 }
 
+/**
+ * How a profile caches prompt prefixes (`prompt_caching`), decided once here: the TTL its checkpoints ask for, and
+ * whether the tool list takes a checkpoint. Null: the model takes no checkpoint (one would fail the whole call).
+ */
+export interface PromptCaching {
+  ttl: "5m" | "1h";
+  tools: boolean;
+}
+
+/**
+ * USD per 1,000 tokens as exact decimal strings. The cache prices are optional: a cache read or write without its
+ * own price is billed at the input price (a 1-hour write without one, at the 5-minute write price).
+ */
+export interface Price {
+  input: string;
+  output: string;
+  cacheRead?: string;
+  cacheWrite?: string;
+  cacheWrite1h?: string;
+}
+
 export interface ModelProfile {
   /** The key in bedrock_models: the chat profile's name. */
   name: string;
@@ -37,8 +58,10 @@ export interface ModelProfile {
   inferenceProfile?: { prefix: string; region: string; global: boolean };
   /** The model's own system prompt, else default_system_prompt (template; variables substituted per request). */
   systemPrompt: string;
-  /** USD per 1,000 tokens as exact decimal strings; null when the config has no cost (shown as unknown). */
-  price: { input: string; output: string } | null;
+  /** Null when the config has no cost (shown as unknown). */
+  price: Price | null;
+  /** Prompt caching (`prompt_caching`); null when the config does not enable it. */
+  caching: PromptCaching | null;
   vision: boolean;
   document: boolean;
   tool: boolean;
@@ -140,7 +163,8 @@ function resolveModel(
     regions: regions.length ? regions : [region],
     ...(profile && prefix ? { inferenceProfile: { prefix, region, global: profile.global ?? false } } : {}),
     systemPrompt: model.system_prompt ?? defaults.defaultSystemPrompt,
-    price: model.cost ? { input: model.cost.input_1k_price, output: model.cost.output_1k_price } : null,
+    price: model.cost ? priceOf(model.cost) : null,
+    caching: resolveCaching(name, model, warnings),
     vision: model.vision ?? false,
     document: model.document ?? false,
     tool: model.tool ?? false,
@@ -152,6 +176,47 @@ function resolveModel(
     provider: model.provider ?? vendorOf(model.id),
     contextWindow: model.context_window ?? null,
   };
+}
+
+function priceOf(cost: NonNullable<RawModel["cost"]>): Price {
+  return {
+    input: cost.input_1k_price,
+    output: cost.output_1k_price,
+    ...(cost.cache_read_1k_price !== undefined ? { cacheRead: cost.cache_read_1k_price } : {}),
+    ...(cost.cache_write_1k_price !== undefined ? { cacheWrite: cost.cache_write_1k_price } : {}),
+    ...(cost.cache_write_1h_1k_price !== undefined ? { cacheWrite1h: cost.cache_write_1h_1k_price } : {}),
+  };
+}
+
+/** `prompt_caching`: true is `{"ttl": "5m", "tools": true}`; a priced model without cache prices is warned about. */
+function resolveCaching(name: string, model: RawModel, warnings: string[]): PromptCaching | null {
+  const raw = model.prompt_caching;
+  if (raw === undefined || raw === false) return null;
+  const caching: PromptCaching = raw === true ? { ttl: "5m", tools: true } : { ttl: raw.ttl ?? "5m", tools: raw.tools ?? true };
+  const cost = model.cost;
+  if (cost) {
+    const missing = missingCachePrices({ caching, price: priceOf(cost) });
+    if (missing.length) {
+      warnings.push(
+        `bedrock_models[${JSON.stringify(name)}] caches prompts but its "cost" has no ${missing.join(", ")}: cache tokens without a price of their own are billed at the input price (1-hour writes at cache_write_1k_price when it is set)`,
+      );
+    }
+  }
+  return caching;
+}
+
+/**
+ * The cache prices a caching profile's config lacks (config key names), for the load warning and the admin usage
+ * page: cache_write_1h_1k_price counts only when the profile writes 1-hour entries. Empty without caching or price.
+ */
+export function missingCachePrices(profile: Pick<ModelProfile, "caching" | "price">): string[] {
+  const { caching, price } = profile;
+  if (!caching || !price) return [];
+  return [
+    ...(price.cacheRead === undefined ? ["cache_read_1k_price"] : []),
+    ...(price.cacheWrite === undefined ? ["cache_write_1k_price"] : []),
+    ...(caching.ttl === "1h" && price.cacheWrite1h === undefined ? ["cache_write_1h_1k_price"] : []),
+  ];
 }
 
 /** Geographic prefixes of cross-region inference profile ids (reference/bedrock-api.md section 1). */

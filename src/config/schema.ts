@@ -38,6 +38,36 @@ const price = z
 export const costSchema = z.object({
   input_1k_price: price,
   output_1k_price: price,
+  /** Prompt caching (our extension): tokens read from the cache; absent: billed at the input price. */
+  cache_read_1k_price: price.optional(),
+  /** Tokens written to the cache with the 5-minute TTL (and the 1-hour one when it has no price of its own); absent: the input price. */
+  cache_write_1k_price: price.optional(),
+  /** Tokens written to the cache with the 1-hour TTL; absent: cache_write_1k_price. */
+  cache_write_1h_1k_price: price.optional(),
+});
+
+/** `"prompt_caching": {...}`: the TTL of the checkpoints, and whether the tool list takes one (Nova's does not). */
+export const promptCachingObjectSchema = z.object({
+  ttl: z.enum(["5m", "1h"], { error: 'expected "5m" or "1h"' }).optional(),
+  tools: z.boolean().optional(),
+});
+
+/**
+ * `"prompt_caching"`: true, false or an object (promptCachingObjectSchema). Checked by hand rather than as a zod union,
+ * so that a wrong field inside the object is reported at its own path (`...prompt_caching.ttl`), not at the union's.
+ */
+const promptCaching = z.unknown().transform((value, ctx): boolean | z.output<typeof promptCachingObjectSchema> => {
+  if (typeof value === "boolean") return value;
+  if (!isPlainObject(value)) {
+    ctx.addIssue({ code: "custom", message: 'expected true, false or an object such as {"ttl": "5m", "tools": false}' });
+    return z.NEVER;
+  }
+  const parsed = promptCachingObjectSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    ctx.addIssue({ code: "custom", path: issue.path, message: issue.code === "invalid_type" ? `expected ${issue.expected}` : issue.message });
+  }
+  return z.NEVER;
 });
 
 export const inferenceProfileSchema = z.object({
@@ -82,6 +112,8 @@ export const modelSchema = z.object({
   provider: z.string().trim().min(1, 'expected a provider name such as "Anthropic"').max(40).optional(),
   /** Our extension: the model's context window in tokens, shown in the picker (maxTokens is the output limit). */
   context_window: z.number().int().positive("expected the context window in tokens, such as 200000").optional(),
+  /** Our extension: the model takes prompt-caching checkpoints (true, or {"ttl": "5m" | "1h", "tools": true | false}). */
+  prompt_caching: promptCaching.optional(),
 });
 
 /** A suggestion on an empty chat: a prompt, or a short title with the prompt it fills in. */
@@ -113,6 +145,7 @@ export const configSchema = z.object({
 export type RawConfig = z.output<typeof configSchema>;
 export type RawModel = z.output<typeof modelSchema>;
 export type RawReasoning = z.output<typeof reasoningObjectSchema>;
+export type RawPromptCaching = z.output<typeof promptCachingObjectSchema>;
 
 type Shape = Record<string, z.ZodType>;
 
@@ -135,6 +168,7 @@ export function findUnknownKeys(raw: unknown): string[] {
       check(model["inference_profile"], inferenceProfileSchema.shape, [...base, "inference_profile"]);
       check(model["cost"], costSchema.shape, [...base, "cost"]);
       check(model["reasoning"], reasoningObjectSchema.shape, [...base, "reasoning"]);
+      check(model["prompt_caching"], promptCachingObjectSchema.shape, [...base, "prompt_caching"]);
     }
   }
   return unknown;

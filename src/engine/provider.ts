@@ -1,3 +1,4 @@
+import type { PromptCaching } from "../config/resolve.js";
 import type { Message, StopReason, ToolSpec, Usage } from "./types.js";
 
 /** What the engine asks a model for. Providers map it to their wire format. */
@@ -9,6 +10,11 @@ export interface ModelRequest {
   inference: InferenceParams;
   reasoning?: ReasoningRequest;
   tools?: ToolSpec[];
+  /**
+   * Prompt caching: the profile's rules for checkpoints (TTL, whether the tool list takes one); the provider places
+   * them. Absent: no checkpoint is sent.
+   */
+  cache?: PromptCaching;
   stream: boolean;
   signal?: AbortSignal;
 }

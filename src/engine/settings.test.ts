@@ -4,7 +4,7 @@ import { CLAUDE, GPT_OSS, NOVA, profileFrom, R1 } from "../../test/helpers/profi
 
 describe("settings defaults (the original app's)", () => {
   it("Anthropic style: thinking on, budget 4096, max tokens min(maxTokens/2, 8192), temperature 1", () => {
-    expect(resolveSettings(profileFrom(CLAUDE))).toEqual({ stream: true, thinking: true, budgetTokens: 4096, effort: "medium", interleaved: false, temperature: 1, maxTokens: 8192 });
+    expect(resolveSettings(profileFrom(CLAUDE))).toEqual({ stream: true, thinking: true, budgetTokens: 4096, effort: "medium", interleaved: false, temperature: 1, maxTokens: 8192, promptCaching: false });
   });
   it("max tokens default is half the model limit below 16384, and 2048 when the config has none", () => {
     expect(resolveSettings(profileFrom(NOVA)).maxTokens).toBe(2560);
@@ -77,5 +77,29 @@ describe("checkSettings: one check, three origins", () => {
       expect(rules.temperature.available).toBe(!samplingFixed(profile, false));
       expect(rules.temperature.fixedWhileThinking).toBe(samplingFixed(profile, true) && !samplingFixed(profile, false));
     }
+  });
+});
+
+describe("the prompt caching setting", () => {
+  const caching = profileFrom({ ...CLAUDE, prompt_caching: true });
+  const nova = profileFrom(NOVA);
+
+  it("is on by default for a profile whose config enables caching, and off (not offered) otherwise", () => {
+    expect(resolveSettings(caching).promptCaching).toBe(true);
+    expect(resolveSettings(caching, { promptCaching: false }).promptCaching).toBe(false);
+    expect(resolveSettings(nova).promptCaching).toBe(false);
+    expect(describeSettings(caching).promptCaching).toEqual({ available: true, default: true });
+    expect(describeSettings(nova).promptCaching).toEqual({ available: false, default: false });
+  });
+
+  it("switching it on where the profile cannot cache: an error from the CLI, dropped from a request, dropped from stored settings", () => {
+    expect(() => checkSettings(nova, { promptCaching: true }, "strict")).toThrow(/profile "Test" does not use prompt caching \(its config has no "prompt_caching"\)/);
+    expect(checkSettings(nova, { promptCaching: true }, "request")).toEqual({ settings: {}, notices: [] });
+    expect(checkSettings(nova, { promptCaching: true }, "stored")).toEqual({ settings: {}, notices: [] });
+  });
+
+  it("switching it off is never an error (--no-cache works with every profile), and is kept where the profile caches", () => {
+    expect(checkSettings(nova, { promptCaching: false }, "strict")).toEqual({ settings: {}, notices: [] });
+    expect(checkSettings(caching, { promptCaching: false }, "request")).toEqual({ settings: { promptCaching: false }, notices: [] });
   });
 });

@@ -31,6 +31,8 @@ export interface SettingsInput {
   /** System prompt override (template; variables substituted per request). */
   system?: string | undefined;
   stopSequences?: string[] | undefined;
+  /** Prompt caching (profiles whose config enables it; on by default there). */
+  promptCaching?: boolean | undefined;
 }
 
 export interface TurnSettings {
@@ -47,6 +49,8 @@ export interface TurnSettings {
   /** Where `system` came from (issue 13): recorded with the answer, never sent. */
   systemSource?: SystemPromptUse;
   stopSequences?: string[];
+  /** Checkpoints are sent for the prompt cache (always false for a profile without caching). */
+  promptCaching: boolean;
 }
 
 export function defaultMaxTokens(profile: ModelProfile): number {
@@ -105,6 +109,9 @@ export function checkSettings(profile: ModelProfile, input: SettingsInput, origi
   if (style !== "openai") lacks("effort", `${who} has no reasoning effort (only OpenAI-style reasoning profiles do)`);
   if (!profile.reasoning.interleaved && out.interleaved === true) lacks("interleaved", `${who} does not offer interleaved thinking`);
   if (!profile.reasoning.interleaved && out.interleaved === false) delete out.interleaved;
+  // Switching off what a profile does not do anyway (`--no-cache` on any profile) is no error.
+  if (!profile.caching && out.promptCaching === true) lacks("promptCaching", `${who} does not use prompt caching (its config has no "prompt_caching")`);
+  if (!profile.caching && out.promptCaching === false) delete out.promptCaching;
   if (samplingFixed(profile, thinksWith(profile, out.thinking))) {
     const why = (flag: string) =>
       `${flag} cannot be set on ${who} while it reasons: ${profile.reasoning.pinnedSampling ? "it is sent as 1.0" : "Bedrock requires it unset while thinking; turn thinking off to choose it"}`;
@@ -153,6 +160,7 @@ export function withDefaults(profile: ModelProfile, checked: CheckedSettings): T
     maxTokens: input.maxTokens ?? defaultMaxTokens(profile),
     ...(input.system !== undefined ? { system: input.system } : {}),
     ...(input.stopSequences?.length ? { stopSequences: input.stopSequences } : {}),
+    promptCaching: profile.caching !== null && (input.promptCaching ?? true),
   };
 }
 
@@ -179,5 +187,6 @@ export function describeSettings(profile: ModelProfile): ProfileSettingsRules {
     effort: { available: style === "openai", options: EFFORTS, default: DEFAULT_EFFORT },
     interleaved: { available: profile.reasoning.interleaved, default: false },
     systemPrompt: { default: profile.systemPrompt },
+    promptCaching: { available: profile.caching !== null, default: profile.caching !== null },
   };
 }

@@ -11,7 +11,7 @@ describe("TurnState: the one fold of a turn", () => {
     for (const delta of ["Hel", "lo"]) state.apply({ type: "text", delta });
     state.apply({ type: "toolUse", id: "t", name: "f", input: { a: 1 } });
     state.apply({ type: "stop", reason: "tool_use" });
-    state.apply({ type: "usage", usage: { inputTokens: 3, outputTokens: 4, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 } });
+    state.apply({ type: "usage", usage: { inputTokens: 3, outputTokens: 4, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, cacheWrite1hInputTokens: 0 } });
     const call = state.endCall("complete");
     expect(call.stopReason).toBe("tool_use");
     expect(call.usage.outputTokens).toBe(4);

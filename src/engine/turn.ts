@@ -44,6 +44,8 @@ export interface SentRequest {
   inference: InferenceParams;
   reasoning: ReasoningRequest | null;
   system: boolean;
+  /** Checkpoints were sent for the prompt cache (the profile caches and the setting is on). */
+  promptCaching: boolean;
 }
 
 export interface TurnResult {
@@ -53,7 +55,10 @@ export interface TurnResult {
   stopReason: StopReason | null;
   text: string;
   reasoning: string | null;
+  /** The whole turn's tokens: the sum of `calls`. */
   usage: Usage;
+  /** Each model call's tokens, in order (one per call; several with tool rounds). */
+  calls: Usage[];
   /** Null when the profile has no price in config.json. */
   cost: Cost | null;
   error?: ChatError;
@@ -92,6 +97,7 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
   const state = options.state ?? new TurnState(profile.modelId);
   const produced = state.messages;
   const costs: Cost[] = [];
+  const perCall: Usage[] = [];
   let usage = ZERO_USAGE;
   let stopReason: StopReason | null = null;
 
@@ -105,6 +111,7 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
       text: collectText(produced, "text"),
       reasoning: reasoning === "" ? null : reasoning,
       usage,
+      calls: [...perCall],
       cost,
       ...(error ? { error } : {}),
     };
@@ -128,6 +135,8 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
   const messages: Message[] = [...buildRequestHistory(options.history, profile), options.input];
   const system = systemPromptFor(profile.systemPrompt, settings.system, (options.now ?? (() => new Date()))());
   const specs = tools?.specs.length ? [...tools.specs] : undefined;
+  // The provider places the checkpoints (providers/bedrock/cache-points.ts); the engine only says whether to.
+  const cache = profile.caching && settings.promptCaching ? profile.caching : undefined;
   const maxRounds = options.maxToolRounds ?? DEFAULT_MAX_TOOL_ROUNDS;
 
   /**
@@ -148,6 +157,7 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
           inference: plan.inference,
           reasoning: plan.reasoning ?? null,
           system: system !== undefined,
+          promptCaching: cache !== undefined,
         },
       };
       for (const message of plan.notices) yield { type: "notice", message };
@@ -170,6 +180,7 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
       ...(system !== undefined ? { system } : {}),
       ...(plan.reasoning ? { reasoning: plan.reasoning } : {}),
       ...(offered ? { tools: offered } : {}),
+      ...(cache ? { cache } : {}),
       ...(signal ? { signal } : {}),
     };
     state.beginCall();
@@ -192,6 +203,7 @@ export async function* runTurn(options: TurnOptions): AsyncGenerator<TurnEvent, 
     const interrupted = signal?.aborted || failure !== undefined;
     const call = state.endCall(failure ? "error" : interrupted ? "stopped" : "complete");
     usage = addUsage(usage, call.usage);
+    perCall.push(call.usage);
     const callCost = costOf(call.usage, profile.price);
     if (callCost) costs.push(callCost);
     stopReason = call.stopReason ?? stopReason;
@@ -263,7 +275,7 @@ function described(event: ToolUseEvent, tools: ToolExecutor | undefined): ToolUs
 
 function totalCost(costs: readonly Cost[]): Cost {
   const sum = (key: keyof Cost) => sumAmounts(costs.map((c) => c[key])).total;
-  return { input: sum("input"), output: sum("output"), total: sum("total") };
+  return { input: sum("input"), cacheRead: sum("cacheRead"), cacheWrite: sum("cacheWrite"), output: sum("output"), total: sum("total") };
 }
 
 function asChatError(error: unknown): ChatError {

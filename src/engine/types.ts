@@ -33,14 +33,21 @@ export interface Message {
   modelId?: string;
 }
 
+/**
+ * Tokens of one model call (or a sum of calls), as Bedrock reports them: `inputTokens` excludes the tokens read from
+ * and written to the prompt cache (the whole input is the three added up).
+ */
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
   cacheReadInputTokens: number;
+  /** All tokens written to the cache, whatever their TTL. */
   cacheWriteInputTokens: number;
+  /** The part of `cacheWriteInputTokens` written with the 1-hour TTL (Bedrock's `cacheDetails`); the rest is 5-minute. */
+  cacheWrite1hInputTokens: number;
 }
 
-export const ZERO_USAGE: Usage = Object.freeze({ inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 });
+export const ZERO_USAGE: Usage = Object.freeze({ inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, cacheWrite1hInputTokens: 0 });
 
 export function addUsage(a: Usage, b: Usage): Usage {
   return {
@@ -48,6 +55,7 @@ export function addUsage(a: Usage, b: Usage): Usage {
     outputTokens: a.outputTokens + b.outputTokens,
     cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
     cacheWriteInputTokens: a.cacheWriteInputTokens + b.cacheWriteInputTokens,
+    cacheWrite1hInputTokens: a.cacheWrite1hInputTokens + b.cacheWrite1hInputTokens,
   };
 }
 

@@ -234,7 +234,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance & {
     }
   });
   await app.register(authRoutes, { mode: authMode, db: options.db, cookies, clock, oidc: options.oidc, attemptsPerIp: options.signInAttemptsPerIp ?? 30 });
-  await app.register(adminRoutes, { db: options.db, mode: authMode, clock });
+  await app.register(adminRoutes, { db: options.db, mode: authMode, clock, config: options.config });
   await app.register(profilesRoutes, { config: options.config, attachments: { maxBytes: attachments.maxBytes, maxSetting: attachments.maxSetting, imageFormats: IMAGE_FORMATS, documentFormats: DOCUMENT_FORMATS } });
   await app.register(preferencesRoutes, { db: options.db });
   await app.register(threadRoutes, { db: options.db, blobs: attachments.blobs, chat, defaultProfile: options.config.defaultProfile.name });

@@ -29,6 +29,7 @@ export const settingsSchema = z
     topP: z.number().nullable(),
     maxTokens: z.number(),
     system: freeText().nullable(),
+    promptCaching: z.boolean(),
   })
   .partial();
 

@@ -32,10 +32,17 @@ export interface UsageRow {
   email: string | null;
   modelId: string;
   calls: number;
+  /** Input tokens neither read from nor written to the prompt cache (Bedrock's `inputTokens`). */
   inputTokens: number;
   outputTokens: number;
-  /** Exact decimal text. */
+  cacheReadTokens: number;
+  /** All cache writes; `cacheWrite1hTokens` of them with the 1-hour TTL. */
+  cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
+  /** Exact decimal text: what was billed, cache reads and writes at their prices. */
   cost: string;
+  /** Exact decimal text: what the same tokens would have cost without caching (every cache token at the input price). */
+  uncachedCost: string;
 }
 
 /** A user's MCP tool calls over a period. */
@@ -66,10 +73,20 @@ export interface ToolCallsReport {
 }
 
 /** GET /api/admin/usage: usage per day, user and model, and the tool calls, since `since` (the first day of the period, UTC). */
+/** A caching profile whose config lacks cache prices: those tokens are billed at the input price. */
+export interface MissingCachePrices {
+  profile: string;
+  modelId: string;
+  /** The missing config keys, e.g. "cache_read_1k_price". */
+  missing: string[];
+}
+
 export interface UsageReport {
   since: string;
   rows: UsageRow[];
   toolCalls: ToolCallsReport;
+  /** Profiles that cache prompts without a price for their cache reads or writes (config.json). */
+  missingCachePrices: MissingCachePrices[];
 }
 
 export interface AuditEntry {

@@ -31,6 +31,8 @@ export interface ProfileSettingsRules {
   effort: { available: boolean; options: readonly Effort[]; default: Effort };
   interleaved: { available: boolean; default: boolean };
   systemPrompt: { default: string };
+  /** The "Prompt caching" switch: offered for profiles whose config enables caching, on by default there. */
+  promptCaching: { available: boolean; default: boolean };
 }
 
 /** GET /api/profiles, one chat profile. */
@@ -65,6 +67,7 @@ export interface ChatSettings {
   topP?: number | null;
   maxTokens?: number;
   system?: string | null;
+  promptCaching?: boolean;
 }
 
 export type Usage = UsageCounts;
@@ -76,6 +79,8 @@ export interface MessageMeta {
   notices?: string[];
   /** Which system prompt the answer used: a prompt version, the user's override, or the config's text (issue 13). */
   systemPrompt?: SystemPromptUse;
+  /** Each model call's tokens, cache reads and writes included, when the answer took several (tool rounds). */
+  calls?: Usage[];
 }
 
 /** One message of a thread as the API returns it (the store's row). */

@@ -9,6 +9,8 @@ export interface UsageCounts {
   outputTokens: number;
   cacheReadInputTokens: number;
   cacheWriteInputTokens: number;
+  /** The 1-hour share of `cacheWriteInputTokens` (the rest was written for 5 minutes). */
+  cacheWrite1hInputTokens: number;
 }
 
 /** Events a client receives over SSE. */

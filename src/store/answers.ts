@@ -68,6 +68,8 @@ export interface FinishedAnswer {
   status: Exclude<GenerationsTable["status"], "running">;
   usage: Usage;
   cost: string | null;
+  /** What the same tokens would have cost without prompt caching (for the usage record). */
+  uncachedCost: string | null;
   error: { code: string; message: string; retryable: boolean } | null;
   meta: MessageMeta;
   /** The usage record of the answer (who paid for which model), when it used tokens. */
@@ -85,7 +87,8 @@ export async function saveFinishedAnswer(db: Db, answer: FinishedAnswer): Promis
     await updateMessage(tx, answer.ownerId, answer.messageId, { parts: answer.parts, status: answer.status, usage: answer.usage, cost: answer.cost, error: answer.error, meta: answer.meta, firstIndex: true });
     await finishGeneration(tx, answer.generationId, answer.status, answer.events.firstSeq + answer.events.payloads.length - 1);
     await touchThread(tx, answer.ownerId, answer.threadId);
-    if (answer.usageRecord && answer.usage.inputTokens + answer.usage.outputTokens > 0) {
+    const { inputTokens, outputTokens, cacheReadInputTokens, cacheWriteInputTokens } = answer.usage;
+    if (answer.usageRecord && inputTokens + outputTokens + cacheReadInputTokens + cacheWriteInputTokens > 0) {
       await recordUsage(
         tx,
         {
@@ -94,9 +97,9 @@ export async function saveFinishedAnswer(db: Db, answer: FinishedAnswer): Promis
           kind: "answer",
           profile: answer.usageRecord.profile,
           modelId: answer.usageRecord.modelId,
-          inputTokens: answer.usage.inputTokens,
-          outputTokens: answer.usage.outputTokens,
+          usage: answer.usage,
           cost: answer.cost,
+          uncachedCost: answer.uncachedCost,
         },
         answer.usageRecord.now,
       );

@@ -25,6 +25,7 @@ export function toStoredMessage(row: Selectable<MessagesTable>): StoredMessage {
       outputTokens: row.output_tokens,
       cacheReadInputTokens: row.cache_read_tokens,
       cacheWriteInputTokens: row.cache_write_tokens,
+      cacheWrite1hInputTokens: row.cache_write_1h_tokens,
     },
     cost: row.cost,
     error: row.error ? (JSON.parse(row.error) as StoredMessage["error"]) : null,
@@ -65,7 +66,7 @@ export async function insertMessage(db: Db, message: NewMessage): Promise<Stored
   };
   await db.insertInto("messages").values(row).execute();
   if (message.status !== "streaming") await indexMessageText(db, { id: row.id, threadId: row.thread_id, ownerId: row.owner_id, parts: message.parts }, true);
-  return toStoredMessage({ ...row, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 });
+  return toStoredMessage({ ...row, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0 });
 }
 
 export interface MessageUpdate {
@@ -93,6 +94,7 @@ export async function updateMessage(db: Db, owner: string, id: string, update: M
             output_tokens: update.usage.outputTokens,
             cache_read_tokens: update.usage.cacheReadInputTokens,
             cache_write_tokens: update.usage.cacheWriteInputTokens,
+            cache_write_1h_tokens: update.usage.cacheWrite1hInputTokens ?? 0,
           }
         : {}),
       ...(update.cost !== undefined ? { cost: update.cost } : {}),

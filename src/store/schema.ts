@@ -171,6 +171,13 @@ export interface UsageRecordsTable {
   /** Exact decimal text, null when the model has no price configured. */
   cost: string | null;
   created_at: string;
+  // prompt caching (issue 15, migration 017)
+  cache_read_tokens: Generated<number>;
+  /** All cache writes; `cache_write_1h_tokens` of them with the 1-hour TTL. */
+  cache_write_tokens: Generated<number>;
+  cache_write_1h_tokens: Generated<number>;
+  /** What the same tokens would have cost without caching (cache tokens at the input price); null without a price. */
+  uncached_cost: Generated<string | null>;
 }
 
 /** One MCP tool call of a saved answer (written with it), for the admin usage pages. */
@@ -236,6 +243,8 @@ export interface MessagesTable {
   output_tokens: Generated<number>;
   cache_read_tokens: Generated<number>;
   cache_write_tokens: Generated<number>;
+  /** The 1-hour share of `cache_write_tokens` (migration 017). */
+  cache_write_1h_tokens: Generated<number>;
   /** Exact decimal text, null when unknown (no price configured). */
   cost: string | null;
   /** JSON {code, message, retryable} when status is error. */

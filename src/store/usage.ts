@@ -1,4 +1,5 @@
 import { sumAmounts } from "../engine/cost.js";
+import type { Usage } from "../engine/types.js";
 import type { Db } from "./db.js";
 import { newId } from "./ids.js";
 import type { UsageRow } from "../shared/accounts.js";
@@ -10,9 +11,11 @@ export interface UsageInput {
   kind: UsageRecordsTable["kind"];
   profile: string | null;
   modelId: string;
-  inputTokens: number;
-  outputTokens: number;
+  /** The tokens, cache reads and writes (and the 1-hour share of the writes) included. */
+  usage: Usage;
   cost: string | null;
+  /** What the same tokens would have cost without prompt caching (engine/cost.ts uncachedCostOf). */
+  uncachedCost: string | null;
 }
 
 /** Records one paid model call. */
@@ -26,9 +29,13 @@ export async function recordUsage(db: Db, usage: UsageInput, now = new Date()): 
       kind: usage.kind,
       profile: usage.profile,
       model_id: usage.modelId,
-      input_tokens: usage.inputTokens,
-      output_tokens: usage.outputTokens,
+      input_tokens: usage.usage.inputTokens,
+      output_tokens: usage.usage.outputTokens,
+      cache_read_tokens: usage.usage.cacheReadInputTokens,
+      cache_write_tokens: usage.usage.cacheWriteInputTokens,
+      cache_write_1h_tokens: usage.usage.cacheWrite1hInputTokens,
       cost: usage.cost,
+      uncached_cost: usage.uncachedCost,
       created_at: now.toISOString(),
     })
     .execute();
@@ -64,29 +71,46 @@ export async function generationsSince(db: Db, userId: string, since: Date): Pro
 
 export type { UsageRow };
 
-/** Usage per day, user and model since `since` (exact cost sums). */
+/** Usage per day, user and model since `since` (exact cost sums, with and without caching). */
 export async function usageReport(db: Db, since: Date): Promise<UsageRow[]> {
   const rows = await db
     .selectFrom("usage_records")
     .leftJoin("users", "users.id", "usage_records.user_id")
-    .select(["usage_records.user_id", "users.email", "usage_records.model_id", "usage_records.input_tokens", "usage_records.output_tokens", "usage_records.cost", "usage_records.created_at"])
+    .select([
+      "usage_records.user_id",
+      "users.email",
+      "usage_records.model_id",
+      "usage_records.input_tokens",
+      "usage_records.output_tokens",
+      "usage_records.cache_read_tokens",
+      "usage_records.cache_write_tokens",
+      "usage_records.cache_write_1h_tokens",
+      "usage_records.cost",
+      "usage_records.uncached_cost",
+      "usage_records.created_at",
+    ])
     .where("usage_records.created_at", ">=", since.toISOString())
     .execute();
-  const groups = new Map<string, UsageRow & { costs: string[] }>();
+  const groups = new Map<string, UsageRow & { costs: string[]; uncachedCosts: string[] }>();
   for (const r of rows) {
     const day = r.created_at.slice(0, 10);
     const key = `${day}\u0000${r.user_id}\u0000${r.model_id}`;
     let group = groups.get(key);
     if (!group) {
-      group = { day, userId: r.user_id, email: r.email, modelId: r.model_id, calls: 0, inputTokens: 0, outputTokens: 0, cost: "0", costs: [] };
+      group = { day, userId: r.user_id, email: r.email, modelId: r.model_id, calls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, cost: "0", uncachedCost: "0", costs: [], uncachedCosts: [] };
       groups.set(key, group);
     }
     group.calls += 1;
     group.inputTokens += r.input_tokens;
     group.outputTokens += r.output_tokens;
+    group.cacheReadTokens += r.cache_read_tokens;
+    group.cacheWriteTokens += r.cache_write_tokens;
+    group.cacheWrite1hTokens += r.cache_write_1h_tokens;
     if (r.cost !== null) group.costs.push(r.cost);
+    // A record without a price has neither figure; one with a cost has both (migration 017 filled in the old ones).
+    if (r.cost !== null) group.uncachedCosts.push(r.uncached_cost ?? r.cost);
   }
   return [...groups.values()]
-    .map(({ costs, ...row }) => ({ ...row, cost: sumAmounts(costs).total }))
+    .map(({ costs, uncachedCosts, ...row }) => ({ ...row, cost: sumAmounts(costs).total, uncachedCost: sumAmounts(uncachedCosts).total }))
     .sort((a, b) => a.day.localeCompare(b.day) || (a.email ?? "").localeCompare(b.email ?? "") || a.modelId.localeCompare(b.modelId));
 }

@@ -74,3 +74,46 @@ test("on a phone Settings is a dialog over the chat, focus kept inside", async (
   await chat.page.keyboard.press("Escape");
   await expect(dialog).toBeHidden();
 });
+
+const cachePoints = (body: Record<string, any>) => JSON.stringify(body).split('"cachePoint"').length - 1;
+
+test("Prompt caching is a switch in Advanced for a profile that caches, not for one that does not; off, no checkpoint is sent", async ({ chat }) => {
+  await chat.open();
+  // A thread first (starting one moves to its page, which closes the panel).
+  await chat.send("A first question");
+  await chat.waitIdle();
+  // The default profile, Claude 3.7 Sonnet, caches: the switch is in the Advanced group, on.
+  await chat.button("Settings").click();
+  const panel = chat.page.getByRole("dialog", { name: "Settings", exact: true });
+  const caching = panel.getByRole("switch", { name: "Prompt caching", exact: true });
+  await expect(caching).toBeHidden();
+  await panel.getByText("Advanced", { exact: true }).click();
+  await expect(caching).toHaveAttribute("aria-checked", "true");
+  await expect(caching).toHaveAccessibleDescription("Reuse the start of the conversation from turn to turn: cheaper and faster answers.");
+  await panel.getByRole("switch", { name: "Show cost", exact: true }).click();
+
+  // On: the request carries checkpoints; the answer's cost line tells the cache's tokens.
+  chat.stack.emulator.enqueue({ blocks: [{ text: "Cached answer" }], usage: { inputTokens: 12, outputTokens: 3, cacheReadInputTokens: 1200, cacheWriteInputTokens: 30, cacheDetails: [{ ttl: "5m", inputTokens: 30 }] } });
+  await chat.send("With caching");
+  await chat.waitIdle();
+  expect(cachePoints(chat.stack.emulator.requests.at(-1)!.body)).toBeGreaterThan(0);
+  await expect(chat.answers.last()).toContainText("12 in / 3 out tokens · 1,200 tokens read from cache, 30 written · $");
+
+  // Off: saved with the chat, and the next request has none.
+  await caching.click();
+  await expect(caching).toHaveAttribute("aria-checked", "false");
+  await chat.screenshot("settings-prompt-caching");
+  await chat.send("Without caching");
+  await chat.waitIdle();
+  expect(cachePoints(chat.stack.emulator.requests.at(-1)!.body)).toBe(0);
+  await expect(chat.answers.last()).not.toContainText("read from cache");
+
+  // A profile without caching has no such switch (Streaming is still there).
+  await chat.page.keyboard.press("Escape");
+  await chat.button("New chat").click();
+  await chat.selectProfile("Meta Llama 4 Scout");
+  await chat.button("Settings").click();
+  await panel.getByText("Advanced", { exact: true }).click();
+  await expect(panel.getByRole("switch", { name: "Streaming", exact: true })).toBeVisible();
+  await expect(panel.getByRole("switch", { name: "Prompt caching", exact: true })).toHaveCount(0);
+});

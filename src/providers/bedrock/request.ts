@@ -6,11 +6,17 @@ import type {
 } from "@aws-sdk/client-bedrock-runtime";
 import type { ModelRequest, ReasoningRequest } from "../../engine/provider.js";
 import { assertNever, type FileSource, type Message, type Part, type ToolResultPart } from "../../engine/types.js";
+import { withCachePoints } from "./cache-points.js";
 
 export const INTERLEAVED_THINKING_BETA = "interleaved-thinking-2025-05-14";
 
-/** Engine request -> Converse / ConverseStream input (the two share every field we use). */
+/** Engine request -> Converse / ConverseStream input (the two share every field we use), with its cache checkpoints. */
 export function toConverseInput(request: ModelRequest): ConverseStreamCommandInput {
+  const input = converseInput(request);
+  return request.cache ? withCachePoints(input, request.cache) : input;
+}
+
+function converseInput(request: ModelRequest): ConverseStreamCommandInput {
   // Bedrock rejects toolUse/toolResult blocks without a toolConfig; when no tools are offered now, earlier
   // tool rounds are sent as text so the history stays valid.
   const toolsOffered = request.tools !== undefined && request.tools.length > 0;

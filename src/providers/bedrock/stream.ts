@@ -163,6 +163,8 @@ function toUsage(usage: TokenUsage): Usage {
     outputTokens: usage.outputTokens ?? 0,
     cacheReadInputTokens: usage.cacheReadInputTokens ?? 0,
     cacheWriteInputTokens: usage.cacheWriteInputTokens ?? 0,
+    // Writes per TTL; without cacheDetails every write is billed as a 5-minute one.
+    cacheWrite1hInputTokens: usage.cacheDetails?.reduce((n, d) => n + (d.ttl === "1h" ? (d.inputTokens ?? 0) : 0), 0) ?? 0,
   };
 }
 

@@ -4,6 +4,7 @@ import type { FileResolver } from "../../engine/files.js";
 import type { Provider } from "../../engine/provider.js";
 import type { TurnSettings } from "../../engine/settings.js";
 import { runTurn, type TurnResult } from "../../engine/turn.js";
+import { uncachedCostOf } from "../../engine/cost.js";
 import { ZERO_USAGE, type Message, type Part } from "../../engine/types.js";
 import { saveFinishedAnswer } from "../../store/answers.js";
 import type { MessageMeta } from "../../shared/api.js";
@@ -125,13 +126,15 @@ export async function driveAnswer(context: AnswerContext, live: LiveGeneration, 
   if (!result) {
     const failure = new ChatError("internal", "The answer failed because of a server error. Retry; if it happens again, check the server log.", true);
     emit(live, context.relay, { type: "error", ...errorJson(failure) });
-    result = { messages: [...live.state.messages], status: "error", stopReason: null, text: "", reasoning: null, usage: ZERO_USAGE, cost: null, error: failure };
+    result = { messages: [...live.state.messages], status: "error", stopReason: null, text: "", reasoning: null, usage: ZERO_USAGE, calls: [], cost: null, error: failure };
   }
   endReasoning();
   await saveAnswer(context, live, request, result, {
     ...(reasoningMs !== undefined ? { reasoningMs } : {}),
     stopReason: result.stopReason,
     ...(notices.length ? { notices } : {}),
+    // Each model call's tokens when the turn made several (tool rounds): the answer's usage is their sum.
+    ...(result.calls.length > 1 ? { calls: result.calls } : {}),
     // Which system prompt the answer used (issue 13): a prompt version, the user's override, or the config's text.
     ...(request.settings.systemSource ? { systemPrompt: request.settings.systemSource } : {}),
   });
@@ -171,6 +174,7 @@ async function saveAnswer(context: AnswerContext, live: LiveGeneration, request:
       status: result.status,
       usage: result.usage,
       cost: result.cost?.total ?? null,
+      uncachedCost: uncachedCostOf(result.usage, request.profile.price),
       error: result.error ? errorJson(result.error) : null,
       meta,
       usageRecord: { profile: request.profile.name, modelId: result.messages.at(-1)?.modelId ?? request.profile.modelId, now: context.now() },

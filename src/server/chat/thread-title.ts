@@ -3,6 +3,7 @@ import type { Provider } from "../../engine/provider.js";
 import type { Db } from "../../store/db.js";
 import { addThreadCost, getThread, setTitleIfPlaceholder } from "../../store/threads.js";
 import { recordUsage } from "../../store/usage.js";
+import { uncachedCostOf } from "../../engine/cost.js";
 import { fallbackTitle, generateTitle } from "./title.js";
 
 export const PLACEHOLDER_TITLE = "New chat";
@@ -43,9 +44,9 @@ export async function writeThreadTitle(options: TitleOptions, thread: { ownerId:
             kind: "title",
             profile: profile.name,
             modelId: profile.modelId,
-            inputTokens: generated.usage.inputTokens,
-            outputTokens: generated.usage.outputTokens,
+            usage: generated.usage,
             cost: generated.cost?.total ?? null,
+            uncachedCost: uncachedCostOf(generated.usage, profile.price),
           },
           options.now(),
         );

@@ -44,6 +44,8 @@ export async function generateTitle(provider: Provider, profile: ModelProfile, q
     // Reasoning models spend tokens thinking before the title.
     maxTokens: Math.min(profile.maxTokens, style === "openai" || style === "always-on" ? 2048 : 64),
     system: TITLE_PROMPT,
+    // A one-off request: a cache write would cost more than it could ever save.
+    promptCaching: false,
   });
   const text = `User: ${question.slice(0, 2000)}\n\nAssistant: ${answer.slice(0, 2000)}`;
   let result;

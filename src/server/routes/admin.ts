@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AccountError, createPasswordAccount, resetPassword } from "../../auth/accounts.js";
 import type { AuthMode } from "../../auth/mode.js";
+import { missingCachePrices, type AppConfig } from "../../config/resolve.js";
 import { listAudit, recordAudit } from "../../store/audit.js";
 import type { Db } from "../../store/db.js";
 import { deleteUserSessions } from "../../store/sessions.js";
@@ -27,7 +28,7 @@ const accountPatch = z
   .partial();
 
 /** Admin pages' API: accounts (create, disable, role, limits, revoke sessions, reset password), usage, audit log. */
-export const adminRoutes: FastifyPluginAsyncZod<{ db: Db; mode: AuthMode; clock: () => Date }> = async (app, { db, mode, clock }) => {
+export const adminRoutes: FastifyPluginAsyncZod<{ db: Db; mode: AuthMode; clock: () => Date; config: AppConfig }> = async (app, { db, mode, clock, config }) => {
   app.addHook("preHandler", async (request) => requireAdmin(request));
 
   async function account(id: string): Promise<Account> {
@@ -90,7 +91,16 @@ export const adminRoutes: FastifyPluginAsyncZod<{ db: Db; mode: AuthMode; clock:
   app.get("/api/admin/usage", { schema: { tags: ["admin"], querystring: z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }) } }, async (request) => {
     const since = new Date(clock().getTime() - request.query.days * 24 * 60 * 60_000);
     since.setUTCHours(0, 0, 0, 0);
-    const reply: UsageReport = { since: since.toISOString(), rows: await usageReport(db, since), toolCalls: await toolCallReport(db, since) };
+    const reply: UsageReport = {
+      since: since.toISOString(),
+      rows: await usageReport(db, since),
+      toolCalls: await toolCallReport(db, since),
+      // From the same rule that warns about them when config.json is loaded.
+      missingCachePrices: config.profiles.flatMap((p) => {
+        const missing = missingCachePrices(p);
+        return missing.length ? [{ profile: p.name, modelId: p.modelId, missing }] : [];
+      }),
+    };
     return reply;
   });
 

@@ -17,6 +17,7 @@ import * as m013 from "./013-tool-permissions.js";
 import * as m014 from "./014-mcp-server-sources.js";
 import * as m015 from "./015-prompts.js"; // issue 13: system prompts
 import * as m016 from "./016-thread-organize.js"; // threads (issue 12)
+import * as m017 from "./017-prompt-caching.js"; // prompt caching (issue 15)
 
 /** A migration whose DDL differs per database engine. */
 export interface DialectMigration {
@@ -32,7 +33,7 @@ export function migrationsFor(dialect: Dialect): MigrationProvider {
   const bind = (m: DialectMigration): Migration => ({ up: (db) => m.up(db, dialect), down: (db) => m.down(db, dialect) });
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { "001-initial": bind(m001), "002-search": bind(m002), "003-accounts": bind(m003), "004-generation-heartbeat": bind(m004), "005-search-prefix-index": bind(m005), "006-search-keyed-rows": bind(m006), "007-security": bind(m007), "008-preferences": bind(m008), "009-attachments": bind(m009), "010-mcp-servers": bind(m010), "011-mcp-oauth": bind(m011), "012-tool-calls": bind(m012), "013-tool-permissions": bind(m013), "014-mcp-server-sources": bind(m014), "015-prompts": bind(m015), "016-thread-organize": bind(m016) };
+      return { "001-initial": bind(m001), "002-search": bind(m002), "003-accounts": bind(m003), "004-generation-heartbeat": bind(m004), "005-search-prefix-index": bind(m005), "006-search-keyed-rows": bind(m006), "007-security": bind(m007), "008-preferences": bind(m008), "009-attachments": bind(m009), "010-mcp-servers": bind(m010), "011-mcp-oauth": bind(m011), "012-tool-calls": bind(m012), "013-tool-permissions": bind(m013), "014-mcp-server-sources": bind(m014), "015-prompts": bind(m015), "016-thread-organize": bind(m016), "017-prompt-caching": bind(m017) };
     },
   };
 }

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from "react";
 import { api } from "../../api/client.js";
 import type { ToolCallsReport, UsageReport } from "../../api/types.js";
 import { t } from "../../i18n/index.js";
-import { addAmounts, costPerDay, formatMs, totalsByUserAndModel, type DayTotal, type SeriesKey } from "./usage.js";
+import { addAmounts, costPerDay, formatMs, subtractAmounts, totalsByUserAndModel, type DayTotal, type SeriesKey } from "./usage.js";
 import styles from "./admin.module.css";
 
 /** Usage and cost per user and per model over time: a chart of cost per day and a table of totals. */
@@ -11,11 +11,13 @@ export function UsageSection() {
   const [by, setBy] = useState<SeriesKey>("user");
   const [data, setData] = useState<UsageReport | null>(null);
   useEffect(() => {
-    api.admin.usage(days).then(setData, () => setData({ since: new Date().toISOString(), rows: [], toolCalls: { byUser: [], byTool: [] } }));
+    api.admin.usage(days).then(setData, () => setData({ since: new Date().toISOString(), rows: [], toolCalls: { byUser: [], byTool: [] }, missingCachePrices: [] }));
   }, [days]);
   const perDay = useMemo(() => (data ? costPerDay(data.rows, new Date(data.since), new Date(), by) : { days: [], series: [] }), [data, by]);
   const totals = useMemo(() => (data ? totalsByUserAndModel(data.rows) : []), [data]);
   const total = useMemo(() => addAmounts(totals.map((r) => r.cost)), [totals]);
+  const uncached = useMemo(() => addAmounts(totals.map((r) => r.uncachedCost)), [totals]);
+  const cached = totals.some((r) => r.cacheReadTokens || r.cacheWriteTokens);
   return (
     <section id="usage" aria-labelledby="usage-title" className={styles.section}>
       <div className={styles.sectionHead}>
@@ -45,6 +47,8 @@ export function UsageSection() {
       {totals.length ? (
         <>
           <h3>{t.byUserAndModel}</h3>
+          <p className={styles.note}>{t.cachingNote}</p>
+          {cached ? <p className={styles.note}>{t.usageSavedByCache(subtractAmounts(uncached, total), uncached)}</p> : null}
           <div className={styles.tableWrap}>
             <table aria-label={t.byUserAndModel} className={styles.table}>
               <thead>
@@ -54,7 +58,10 @@ export function UsageSection() {
                   <th scope="col" className={styles.num}>{t.calls}</th>
                   <th scope="col" className={styles.num}>{t.inputTokens}</th>
                   <th scope="col" className={styles.num}>{t.outputTokens}</th>
+                  <th scope="col" className={styles.num}>{t.cacheReadTokens}</th>
+                  <th scope="col" className={styles.num}>{t.cacheWriteTokens}</th>
                   <th scope="col" className={styles.num}>{t.cost}</th>
+                  <th scope="col" className={styles.num}>{t.costWithoutCache}</th>
                 </tr>
               </thead>
               <tbody>
@@ -65,13 +72,26 @@ export function UsageSection() {
                     <td className={styles.num}>{r.calls.toLocaleString()}</td>
                     <td className={styles.num}>{r.inputTokens.toLocaleString()}</td>
                     <td className={styles.num}>{r.outputTokens.toLocaleString()}</td>
+                    <td className={styles.num}>{r.cacheReadTokens.toLocaleString()}</td>
+                    <td className={styles.num}>{r.cacheWriteTokens.toLocaleString()}</td>
                     <td className={styles.num}>${r.cost}</td>
+                    <td className={styles.num}>${r.uncachedCost}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         </>
+      ) : null}
+      {data?.missingCachePrices.length ? (
+        <div className={styles.note} role="note">
+          <p>{t.missingCachePrices}</p>
+          <ul>
+            {data.missingCachePrices.map((m) => (
+              <li key={m.profile}>{t.missingCachePrice(m.profile, m.modelId, m.missing)}</li>
+            ))}
+          </ul>
+        </div>
       ) : null}
       {data && (data.toolCalls.byUser.length || data.toolCalls.byTool.length) ? <ToolCallTables report={data.toolCalls} /> : null}
     </section>

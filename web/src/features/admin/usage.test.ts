@@ -1,13 +1,35 @@
 import { describe, expect, it } from "vitest";
-import { addAmounts, costPerDay, formatMs, totalsByUserAndModel } from "./usage.js";
+import type { UsageRow } from "../../api/types.js";
+import { addAmounts, costPerDay, formatMs, subtractAmounts, totalsByUserAndModel } from "./usage.js";
 
-const row = (day: string, email: string, modelId: string, cost: string) => ({ day, userId: email, email, modelId, calls: 1, inputTokens: 10, outputTokens: 5, cost });
+const row = (day: string, email: string, modelId: string, cost: string, cache: Partial<UsageRow> = {}): UsageRow => ({
+  day,
+  userId: email,
+  email,
+  modelId,
+  calls: 1,
+  inputTokens: 10,
+  outputTokens: 5,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  cacheWrite1hTokens: 0,
+  cost,
+  uncachedCost: cost,
+  ...cache,
+});
 
 describe("admin usage figures", () => {
   it("adds dollar amounts exactly", () => {
     expect(addAmounts(["0.1", "0.2"])).toBe("0.3");
     expect(addAmounts(["0.000035", "0.000015", "1"])).toBe("1.00005");
     expect(addAmounts([])).toBe("0");
+  });
+
+  it("adds amounts finer than 10 decimals without losing a digit (one token at Nova Micro's cache read price)", () => {
+    expect(addAmounts(["0.00000000875", "0.00000000875"])).toBe("0.0000000175");
+    expect(addAmounts(["12345.678", "0.000000000000125"])).toBe("12345.678000000000125");
+    expect(subtractAmounts("0.0825", "0.03375")).toBe("0.04875");
+    expect(subtractAmounts("0.1", "0.1")).toBe("0");
   });
 
   it("fills every day of the period, with zero for days without usage, split by user or model", () => {
@@ -34,6 +56,21 @@ describe("admin usage figures", () => {
     expect(totals.map((t) => [t.email, t.modelId, t.calls, t.cost])).toEqual([
       ["b", "m2", 1, "1"],
       ["a", "m1", 2, "0.3"],
+    ]);
+  });
+
+  it("totals cache tokens and the cost with and without caching per user and model, exactly", () => {
+    // Two days of one user with Claude Sonnet 4.5 (the cost-test figures: 0.03375 billed, 0.0825 without caching),
+    // and a model whose records used no cache (both figures equal).
+    const sonnet = { inputTokens: 1000, outputTokens: 500, cacheReadTokens: 20_000, cacheWriteTokens: 4000, cacheWrite1hTokens: 1000, uncachedCost: "0.0825" };
+    const totals = totalsByUserAndModel([
+      row("2026-11-01", "a", "claude", "0.03375", sonnet),
+      row("2026-11-02", "a", "claude", "0.03375", sonnet),
+      row("2026-11-02", "a", "llama", "0.00001"),
+    ]);
+    expect(totals).toEqual([
+      { email: "a", modelId: "claude", calls: 2, inputTokens: 2000, outputTokens: 1000, cacheReadTokens: 40_000, cacheWriteTokens: 8000, cost: "0.0675", uncachedCost: "0.165" },
+      { email: "a", modelId: "llama", calls: 1, inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, cost: "0.00001", uncachedCost: "0.00001" },
     ]);
   });
 

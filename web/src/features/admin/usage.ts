@@ -1,16 +1,32 @@
 import type { UsageRow } from "../../api/types.js";
 
-/** Exact-enough sums for display: amounts are added as integers of 1e-10 dollars (prices have at most 10 decimals here). */
-const SCALE = 10_000_000_000n;
+/**
+ * Exact sums of dollar amounts (decimal text such as "0.00000000875", as the server sends them): added as integers
+ * scaled by the longest fraction, so no digit is lost however fine the prices are.
+ */
 export function addAmounts(amounts: readonly string[]): string {
+  const split = amounts.map((amount) => {
+    const negative = amount.startsWith("-");
+    const [whole = "0", fraction = ""] = (negative ? amount.slice(1) : amount).split(".");
+    return { negative, whole, fraction };
+  });
+  const digits = Math.max(0, ...split.map((a) => a.fraction.length));
+  const scale = 10n ** BigInt(digits);
   let total = 0n;
-  for (const amount of amounts) {
-    const [whole = "0", fraction = ""] = amount.split(".");
-    total += BigInt(whole) * SCALE + BigInt((fraction + "0000000000").slice(0, 10));
+  for (const a of split) {
+    const value = BigInt(a.whole || "0") * scale + BigInt(a.fraction.padEnd(digits, "0") || "0");
+    total += a.negative ? -value : value;
   }
-  const whole = total / SCALE;
-  const fraction = (total % SCALE).toString().padStart(10, "0").replace(/0+$/, "");
-  return fraction ? `${whole}.${fraction}` : `${whole}`;
+  const sign = total < 0n ? "-" : "";
+  const abs = total < 0n ? -total : total;
+  const whole = abs / scale;
+  const fraction = digits ? (abs % scale).toString().padStart(digits, "0").replace(/0+$/, "") : "";
+  return `${sign}${whole}${fraction ? `.${fraction}` : ""}`;
+}
+
+/** a - b, exactly (the saving of caching: the cost without it minus the cost with it). */
+export function subtractAmounts(a: string, b: string): string {
+  return addAmounts([a, b.startsWith("-") ? b.slice(1) : `-${b}`]);
 }
 
 export interface DayTotal {
@@ -58,24 +74,35 @@ export interface UserModelTotal {
   email: string;
   modelId: string;
   calls: number;
+  /** Input tokens neither read from nor written to the cache. */
   inputTokens: number;
   outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** What was billed (cache tokens at their prices). */
   cost: string;
+  /** What the same tokens would have cost without caching. */
+  uncachedCost: string;
 }
 
 /** Totals per user and model over the period, most expensive first. */
 export function totalsByUserAndModel(rows: readonly UsageRow[]): UserModelTotal[] {
-  const groups = new Map<string, UserModelTotal & { costs: string[] }>();
+  const groups = new Map<string, UserModelTotal & { costs: string[]; uncachedCosts: string[] }>();
   for (const row of rows) {
     const key = `${row.email ?? row.userId}\u0000${row.modelId}`;
-    const group = groups.get(key) ?? { email: row.email ?? row.userId, modelId: row.modelId, calls: 0, inputTokens: 0, outputTokens: 0, cost: "0", costs: [] };
+    const group = groups.get(key) ?? { email: row.email ?? row.userId, modelId: row.modelId, calls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cost: "0", uncachedCost: "0", costs: [], uncachedCosts: [] };
     group.calls += row.calls;
     group.inputTokens += row.inputTokens;
     group.outputTokens += row.outputTokens;
+    group.cacheReadTokens += row.cacheReadTokens;
+    group.cacheWriteTokens += row.cacheWriteTokens;
     group.costs.push(row.cost);
+    group.uncachedCosts.push(row.uncachedCost);
     groups.set(key, group);
   }
-  return [...groups.values()].map(({ costs, ...g }) => ({ ...g, cost: addAmounts(costs) })).sort((a, b) => Number(b.cost) - Number(a.cost) || a.email.localeCompare(b.email));
+  return [...groups.values()]
+    .map(({ costs, uncachedCosts, ...g }) => ({ ...g, cost: addAmounts(costs), uncachedCost: addAmounts(uncachedCosts) }))
+    .sort((a, b) => Number(b.cost) - Number(a.cost) || a.email.localeCompare(b.email));
 }
 
 /** A duration for the tables: "340 ms", "1.2 s", "42 s", "3 min 5 s", "2 h 10 min"; a dash for none. */

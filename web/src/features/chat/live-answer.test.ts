@@ -3,7 +3,7 @@ import type { GenerationEvent, Part } from "../../api/types.js";
 import { emptyLive, foldLive, foldParts } from "./live-answer.js";
 
 const fold = (events: GenerationEvent[]): Part[] => events.reduce(foldParts, [] as Part[]);
-const usage = { inputTokens: 1, outputTokens: 2, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 };
+const usage = { inputTokens: 1, outputTokens: 2, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, cacheWrite1hInputTokens: 0 };
 
 describe("foldParts: the live answer's parts from the stream's events", () => {
   it("text deltas grow the last text part", () => {

@@ -134,7 +134,7 @@ export const MessageView = memo(function MessageView({ message, versions, live, 
           ) : null}
           {!isUser && showCost && message.status !== "error" ? (
             <span className={styles.cost}>
-              {t.tokens(message.usage.inputTokens, message.usage.outputTokens)} · {message.cost !== null ? t.messageCost(formatCost(message.cost, costPrecision)) : t.unknownCost}
+              {costLine(message, costPrecision)}
             </span>
           ) : null}
         </div>
@@ -254,3 +254,10 @@ const RegenerateIcon = () => (
     <path d="M21 3v5h-5" />
   </svg>
 );
+
+/** "1,200 in / 300 out tokens · 9,000 tokens read from cache, 250 written · $0.0123" (the cache part only when there is one). */
+function costLine(message: Message, precision: number): string {
+  const { usage } = message;
+  const cache = usage.cacheReadInputTokens || usage.cacheWriteInputTokens ? [t.cacheTokens(usage.cacheReadInputTokens, usage.cacheWriteInputTokens)] : [];
+  return [t.tokens(usage.inputTokens, usage.outputTokens), ...cache, message.cost !== null ? t.messageCost(formatCost(message.cost, precision)) : t.unknownCost].join(" · ");
+}

@@ -12,7 +12,7 @@ const m = (id: string, parentId: string | null, role: "user" | "assistant"): Mes
   status: "complete",
   profile: null,
   modelId: null,
-  usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },
+  usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, cacheWrite1hInputTokens: 0 },
   cost: null,
   error: null,
   meta: {},

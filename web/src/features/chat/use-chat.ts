@@ -220,7 +220,7 @@ function placeholder(id: string, parentId: string, threadId: string, profile: st
     status: "streaming",
     profile,
     modelId: null,
-    usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },
+    usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, cacheWrite1hInputTokens: 0 },
     cost: null,
     error: null,
     meta: {},

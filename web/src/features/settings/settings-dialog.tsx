@@ -110,10 +110,11 @@ export function SettingsDialog(props: {
       <Slider label={t.costPrecision} min={COST_PRECISION.min} max={COST_PRECISION.max} step={1} value={preferences.costPrecision} disabled={!preferences.showCost} onChange={(v) => props.onPreferences({ costPrecision: v })} />
       {/* System prompts (issue 13): the prompt in use, and "Use the latest prompt". */}
       <SystemPromptField profile={profile} value={settings.system} onChange={(v) => set("system", v)} />
-      {s.streaming.available ? (
+      {s.streaming.available || s.promptCaching.available ? (
         <details className={controls.advanced}>
           <summary>{t.advanced}</summary>
-          <Switch label={t.streaming} hint={t.streamingHint} checked={settings.stream} onChange={(v) => set("stream", v)} />
+          {s.streaming.available ? <Switch label={t.streaming} hint={t.streamingHint} checked={settings.stream} onChange={(v) => set("stream", v)} /> : null}
+          {s.promptCaching.available ? <Switch label={t.promptCaching} hint={t.promptCachingHint} checked={settings.promptCaching} onChange={(v) => set("promptCaching", v)} /> : null}
         </details>
       ) : null}
     </Dialog>

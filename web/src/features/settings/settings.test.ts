@@ -35,11 +35,23 @@ describe("the settings dialog's rules, from /api/profiles", () => {
       topP: null,
       maxTokens: s.maxTokens.default,
       system: null,
+      promptCaching: s.promptCaching.default,
     });
     const merged = merge(described, { maxTokens: s.maxTokens.max + 1000, temperature: 7, showCost: true } as never);
     expect(merged.maxTokens).toBe(s.maxTokens.max);
     expect(merged.temperature).toBe(s.temperature.max);
     expect("showCost" in merged).toBe(false);
     expect(clamp(described, { ...defaultsFor(described), budgetTokens: 1, topP: -1 })).toMatchObject({ budgetTokens: s.budgetTokens.min, topP: s.topP.min });
+  });
+});
+
+describe("the prompt caching switch, from /api/profiles", () => {
+  it("is on by default for the profiles whose config caches, off and not offered for the others", () => {
+    const described = profiles.map(describeProfile);
+    const caching = described.filter((p) => p.settings.promptCaching.available).map((p) => p.name);
+    expect(caching).toEqual(["Claude Sonnet 4.5", "Claude Haiku 4.5", "Claude 3.7 Sonnet", "Amazon Nova Premier", "Amazon Nova Pro", "Amazon Nova Lite", "Amazon Nova Micro"]);
+    for (const p of described) expect(defaultsFor(p).promptCaching).toBe(p.settings.promptCaching.available);
+    // A thread's stored choice is kept.
+    expect(merge(described[0]!, { promptCaching: false }).promptCaching).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import type { ChatSettings, Profile, SamplingRule } from "../../api/types.js";
 export type FullSettings = Required<ChatSettings>;
 
 /** The keys of a thread's model settings (anything else in a saved object, such as an old showCost, is dropped). */
-const KEYS: Record<keyof ChatSettings, true> = { stream: true, thinking: true, budgetTokens: true, effort: true, interleaved: true, temperature: true, topP: true, maxTokens: true, system: true };
+const KEYS: Record<keyof ChatSettings, true> = { stream: true, thinking: true, budgetTokens: true, effort: true, interleaved: true, temperature: true, topP: true, maxTokens: true, system: true, promptCaching: true };
 
 /** The profile's defaults, as /api/profiles describes them. */
 export function defaultsFor(profile: Profile): FullSettings {
@@ -18,6 +18,7 @@ export function defaultsFor(profile: Profile): FullSettings {
     topP: null,
     maxTokens: s.maxTokens.default,
     system: null,
+    promptCaching: s.promptCaching.default,
   };
 }
 
