@@ -2,6 +2,7 @@
 import type { Page } from "@playwright/test";
 import sharp from "sharp";
 import { expect, test, type ChatPage } from "./fixtures.js";
+import { withoutCachePoints } from "../helpers/cache-points.js";
 
 /** A 320 × 200 PNG with a gradient (so a thumbnail shows something), made here, not read from a fixture. */
 async function samplePng(width = 320, height = 200): Promise<Buffer> {
@@ -53,7 +54,7 @@ async function pasteImage(page: Page, file: { name: string; type: string; base64
 
 type Block = Record<string, Record<string, unknown>>;
 /** The content blocks of the last user message of a Converse request (the question being answered). */
-const userBlocks = (body: Record<string, unknown>) => (body["messages"] as { role: string; content: Block[] }[]).filter((m) => m.role === "user").at(-1)!.content;
+const userBlocks = (body: Record<string, unknown>) => (withoutCachePoints(body)["messages"] as { role: string; content: Block[] }[]).filter((m) => m.role === "user").at(-1)!.content;
 
 test("files attached by button, drag and drop and paste are sent, shown in the message after a reload, and the image opens full size", async ({ chat, stack, page }) => {
   const png = await samplePng();
