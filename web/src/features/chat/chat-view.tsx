@@ -122,13 +122,21 @@ export function ChatView(props: {
       saveTimer.current = setTimeout(() => void api.updateThread(threadId, { settings: next }).catch(() => undefined), 300);
     }
   };
-  const changeProfile = (name: string) => {
+  /**
+   * Moves the chat to another profile: its defaults, keeping the system prompt (the same profile keeps its settings).
+   * Returns what the next request is sent with; undefined for a name no longer in the config.
+   */
+  const switchProfile = (name: string): { profile: Profile; settings: FullSettings } | undefined => {
     const next = findProfile(name);
-    if (!next) return;
-    const nextSettings = { ...merge(next, undefined), system: settings.system };
-    setProfileName(name);
+    if (!next) return undefined;
+    const nextSettings = next.name === profile.name ? settings : { ...merge(next, undefined), system: settings.system };
+    setProfileName(next.name);
     setSettings(nextSettings);
-    if (threadId) void api.updateThread(threadId, { profile: name, settings: nextSettings }).catch(() => undefined);
+    return { profile: next, settings: nextSettings };
+  };
+  const changeProfile = (name: string) => {
+    const next = switchProfile(name);
+    if (next && threadId) void api.updateThread(threadId, { profile: next.profile.name, settings: next.settings }).catch(() => undefined);
   };
 
   const messages = chat.detail?.messages ?? [];
@@ -233,12 +241,8 @@ export function ChatView(props: {
       // Another profile writes a new version; the thread goes on with it (the server records the switch).
       profiles,
       onRegenerateWith: (m: Message, name: string) => {
-        const next = findProfile(name);
-        if (!next) return;
-        const nextSettings = next.name === profile.name ? settings : { ...merge(next, undefined), system: settings.system };
-        setProfileName(next.name);
-        setSettings(nextSettings);
-        void chat.regenerate(m.id, { profile: next.name, settings: nextSettings }).catch((e: unknown) => failed((e as Error).message));
+        const next = switchProfile(name);
+        if (next) void chat.regenerate(m.id, { profile: next.profile.name, settings: next.settings }).catch((e: unknown) => failed((e as Error).message));
       },
       onEdit: (m: Message, text: string, attachments: string[]) => send(text, { parentId: m.parentId, attachments }),
       onSelectVersion: (id: string) => void chat.selectVersion(id),
