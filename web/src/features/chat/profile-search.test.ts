@@ -51,6 +51,7 @@ describe("figures", () => {
 
   it("turns a price per 1,000 tokens into dollars per million", () => {
     expect([perMillion("0.003"), perMillion("0.015"), perMillion("0.00006"), perMillion("0.0008"), perMillion("1e-4")]).toEqual(["3", "15", "0.06", "0.8", "0.1"]);
+    expect([perMillion("2"), perMillion(".5"), perMillion("12.5"), perMillion("0.00000035"), perMillion("0.00000025"), perMillion("3.5E-6"), perMillion("1e2")]).toEqual(["2000", "500", "12500", "0.0004", "0.0002", "0.0035", "100000"]);
   });
 
   it("capitalizes a provider's first letter only", () => {

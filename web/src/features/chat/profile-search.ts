@@ -1,5 +1,6 @@
 import type { Profile } from "../../api/types.js";
 import { t } from "../../i18n/index.js";
+import { formatCost } from "../settings/format.js";
 
 /** One provider's profiles, in config order. */
 export interface ProfileGroup {
@@ -31,7 +32,9 @@ export function groupProfiles(profiles: readonly Profile[], query: string): Prof
     const haystack = [p.name, providerLabel(p.provider), p.modelId, ...capabilityLabels(p)].join(" ").toLowerCase();
     if (!words.every((w) => haystack.includes(w))) continue;
     const label = providerLabel(p.provider);
-    groups.set(label, [...(groups.get(label) ?? []), p]);
+    const group = groups.get(label);
+    if (group) group.push(p);
+    else groups.set(label, [p]);
   }
   return [...groups].map(([provider, list]) => ({ provider, profiles: list }));
 }
@@ -43,9 +46,18 @@ export function formatTokens(n: number): string {
   return String(n);
 }
 
-/** A price per 1,000 tokens (exact decimal text) as dollars per million tokens: "0.003" → "3". */
+/**
+ * A price per 1,000 tokens (the config's exact decimal text, exponent allowed) as dollars per million tokens, to 4
+ * decimals: "0.003" → "3". The decimal point moves three places in the text: no float on the way.
+ */
 export function perMillion(price1k: string): string {
-  return trim(Number(price1k) * 1000, 4);
+  const [, whole = "", fraction = "", exponent = "0"] = /^(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(price1k.trim()) ?? [];
+  const digits = whole + fraction;
+  const point = whole.length + Number(exponent) + 3;
+  const padded = point <= 0 ? "0".repeat(1 - point) + digits : digits.padEnd(point, "0");
+  const at = Math.max(point, 1);
+  const text = `${padded.slice(0, at).replace(/^0+(?=\d)/, "") || "0"}.${padded.slice(at) || "0"}`;
+  return formatCost(text, 4);
 }
 
 const trim = (n: number, digits: number) => String(Number(n.toFixed(digits)));
