@@ -154,6 +154,7 @@ function resolveModel(
   const regions = model.region ?? [];
   const region = profile?.region ?? regions[0] ?? defaults.defaultRegion;
   if (!model.cost) warnings.push(`bedrock_models[${JSON.stringify(name)}] has no "cost": its cost will show as unknown`);
+  const price = model.cost ? priceOf(model.cost) : null;
   return {
     name,
     configuredId: model.id,
@@ -163,8 +164,8 @@ function resolveModel(
     regions: regions.length ? regions : [region],
     ...(profile && prefix ? { inferenceProfile: { prefix, region, global: profile.global ?? false } } : {}),
     systemPrompt: model.system_prompt ?? defaults.defaultSystemPrompt,
-    price: model.cost ? priceOf(model.cost) : null,
-    caching: resolveCaching(name, model, warnings),
+    price,
+    caching: resolveCaching(name, model.prompt_caching, price, warnings),
     vision: model.vision ?? false,
     document: model.document ?? false,
     tool: model.tool ?? false,
@@ -189,13 +190,11 @@ function priceOf(cost: NonNullable<RawModel["cost"]>): Price {
 }
 
 /** `prompt_caching`: true is `{"ttl": "5m", "tools": true}`; a priced model without cache prices is warned about. */
-function resolveCaching(name: string, model: RawModel, warnings: string[]): PromptCaching | null {
-  const raw = model.prompt_caching;
+function resolveCaching(name: string, raw: RawModel["prompt_caching"], price: Price | null, warnings: string[]): PromptCaching | null {
   if (raw === undefined || raw === false) return null;
   const caching: PromptCaching = raw === true ? { ttl: "5m", tools: true } : { ttl: raw.ttl ?? "5m", tools: raw.tools ?? true };
-  const cost = model.cost;
-  if (cost) {
-    const missing = missingCachePrices({ caching, price: priceOf(cost) });
+  if (price) {
+    const missing = missingCachePrices({ caching, price });
     if (missing.length) {
       warnings.push(
         `bedrock_models[${JSON.stringify(name)}] caches prompts but its "cost" has no ${missing.join(", ")}: cache tokens without a price of their own are billed at the input price (1-hour writes at cache_write_1k_price when it is set)`,
