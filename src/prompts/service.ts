@@ -3,7 +3,7 @@ import type { AppConfig, ModelProfile } from "../config/resolve.js";
 import { renderSystemPrompt } from "../engine/system-prompt.js";
 import type { SystemPromptState, SystemPromptUse } from "../shared/prompts.js";
 import type { Db } from "../store/db.js";
-import { forgetThreadPrompt, getThreadPrompt, keepThreadPrompt, recordPromptUse, type ThreadPrompt } from "../store/prompt-pins.js";
+import { forgetThreadPrompt, getThreadPrompt, keepThreadPrompt, type ThreadPrompt } from "../store/prompt-pins.js";
 import { keyOf, promptKeys, type PromptKey } from "./names.js";
 import { seedPrompt, type SeedIds } from "./seed.js";
 import type { PromptStore } from "./types.js";
@@ -167,12 +167,6 @@ export class PromptService {
       await forgetThreadPrompt(this.options.db, ownerId, threadId);
     }
     return this.state(ownerId, threadId, profile, undefined);
-  }
-
-  /** Which prompt version an answer used, for the admin page's per-version figures (overrides are not counted). */
-  async recordUse(messageId: string, use: SystemPromptUse | undefined): Promise<void> {
-    if (use?.source !== "prompt") return;
-    await recordPromptUse(this.options.db, messageId, use, this.clock()).catch((error: unknown) => this.options.log.warn({ err: error, messageId }, "recording the prompt version of an answer failed"));
   }
 
   close(): void {

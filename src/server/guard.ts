@@ -5,15 +5,26 @@ import type { FastifyInstance } from "fastify";
  * the local app through the browser (DNS rebinding, cross-site requests).
  */
 export function installRequestGuard(app: FastifyInstance, origins: readonly string[], extraHosts: readonly string[] = []): void {
+  // Parsed again only when the list changes: a server on a random port learns its own origin after listen() (tests).
+  let parsedFrom = "";
+  let allowedOrigins = new Set<string>();
+  let hosts = new Set<string>();
+  const current = () => {
+    const key = origins.join("\n");
+    if (key !== parsedFrom) {
+      parsedFrom = key;
+      allowedOrigins = new Set(origins.map((o) => new URL(o).origin));
+      hosts = allowedHosts(origins);
+      // ALLOWED_HOSTS (behind CloudFront, the ALB's name): accepted as Host only; Origin must still be one of `origins`.
+      for (const extra of extraHosts) hosts.add(extra.toLowerCase());
+    }
+  };
   app.addHook("onRequest", async (request, reply) => {
+    const routeUrl = request.routeOptions.url;
     // A load balancer's health check uses the task's own address as Host; /healthz tells nothing and changes nothing.
-    if (request.routeOptions.url === HEALTH_ROUTE && request.method === "GET") return undefined;
-    // Read on every request: the list is short, and a server on a random port learns its own origin after listen().
-    const allowedOrigins = new Set(origins.map((o) => new URL(o).origin));
+    if (routeUrl === HEALTH_ROUTE && request.method === "GET") return undefined;
+    current();
     const host = request.headers.host ?? "";
-    const hosts = allowedHosts(origins);
-    // ALLOWED_HOSTS (behind CloudFront, the ALB's name): accepted as Host only; Origin must still be one of `origins`.
-    for (const extra of extraHosts) hosts.add(extra.toLowerCase());
     if (!hosts.has(host.toLowerCase())) {
       const expected = [...new Set([...origins.map((o) => new URL(o).host), ...extraHosts])].join(", ");
       return reply.status(421).send({
@@ -25,7 +36,7 @@ export function installRequestGuard(app: FastifyInstance, origins: readonly stri
     // API reads are refused to other origins too. Whether this is the API comes from the route the router
     // matched (an encoded path such as /%61pi/threads matches /api/threads), never from the raw URL; a request
     // that matched no route is treated as the API.
-    const api = (request.routeOptions.url ?? "/api/").startsWith("/api/");
+    const api = (routeUrl ?? "/api/").startsWith("/api/");
     if (origin !== undefined && (changesState || api) && !allowedOrigins.has(origin)) {
       return reply.status(403).send({ error: { code: "wrong_origin", message: `Requests from ${origin} are not allowed.` } });
     }

@@ -6,6 +6,7 @@ import type { Db } from "./db.js";
 import { appendEvents, createGeneration, finishGeneration } from "./generations.js";
 import { deleteMessage, insertMessage, updateMessage, type MessageMeta, type NewMessage, type StoredMessage } from "./messages.js";
 import { touchThread } from "./threads.js";
+import { recordPromptUse } from "./prompt-pins.js";
 import { recordToolCalls } from "./tool-calls.js";
 import { recordUsage } from "./usage.js";
 import type { GenerationsTable } from "./schema.js";
@@ -29,10 +30,12 @@ export interface AnswerStart {
   reservedCost: string | null;
   /** Where attachment bytes live: a new question's files are linked to it (and no longer pending). */
   blobs?: BlobStore;
+  /** The prompt version the answer is written with (issue 13), recorded with its start. */
+  promptUse?: { key: string; promptId: string; version: number };
 }
 
 /**
- * The question (when new), the generation, its empty answer and the thread, in the transaction `tx`. The unique
+ * The question (when new), the generation, its empty answer, the thread and the prompt version used, in the transaction `tx`. The unique
  * index that allows one running generation per thread refuses a second (ConflictError), which rolls it all back.
  */
 export async function startAnswer(tx: Db, start: AnswerStart): Promise<{ generationId: string; userMessage: StoredMessage }> {
@@ -55,6 +58,7 @@ export async function startAnswer(tx: Db, start: AnswerStart): Promise<{ generat
     modelId: start.profile.modelId,
   });
   await touchThread(tx, start.ownerId, start.threadId, { ...start.threadPatch, activeLeafId: start.messageId });
+  if (start.promptUse) await recordPromptUse(tx, start.messageId, start.promptUse, start.now);
   return { generationId, userMessage };
 }
 

@@ -58,15 +58,27 @@ export async function reservedByRunning(db: Db, userId: string): Promise<string>
   return sumAmounts(rows.map((r) => r.reserved_cost!)).total;
 }
 
-/** Generations a user started since `since` (for the per-minute limit; counted in the database, across instances). */
-export async function generationsSince(db: Db, userId: string, since: Date): Promise<number> {
+/** What admitting one more answer needs to know about a user, read in one statement (it runs on every start). */
+export interface AdmissionFacts {
+  /** Generations the user started since `since` (counted in the database, so across instances). */
+  recent: number;
+  /** The account's own limits; null: the server's defaults. */
+  ratePerMinute: number | null;
+  monthlyCap: string | null;
+}
+
+export async function admissionFacts(db: Db, userId: string, since: Date): Promise<AdmissionFacts> {
   const row = await db
     .selectFrom("generations")
-    .select((eb) => eb.fn.countAll<string | number>().as("n"))
+    .select((eb) => [
+      eb.fn.countAll<string | number>().as("n"),
+      eb.selectFrom("users").select("rate_per_minute").where("id", "=", userId).as("rate_per_minute"),
+      eb.selectFrom("users").select("monthly_cap").where("id", "=", userId).as("monthly_cap"),
+    ])
     .where("owner_id", "=", userId)
     .where("started_at", ">=", since.toISOString())
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
+    .executeTakeFirstOrThrow();
+  return { recent: Number(row.n), ratePerMinute: row.rate_per_minute ?? null, monthlyCap: row.monthly_cap ?? null };
 }
 
 export type { UsageRow };

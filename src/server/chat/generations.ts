@@ -137,7 +137,8 @@ export class GenerationManager {
     const history = parentId === null ? [] : historyFromRows(pathTo(await listThreadMessages(db, request.ownerId, request.threadId), parentId));
     const prompt = { characters: promptCharacters([...history, { role: "user", parts: request.question.parts }], request.settings.system) };
     const reservedCost = worstCaseCost(request.profile, prompt, request.settings);
-    // One commit for the admission, the question, the generation, its empty answer and the thread; a refused
+    // One commit for the admission, the question, the generation, its empty answer, the thread and the prompt
+    // version it is written with; a refused
     // admission or a second running answer (ConflictError) rolls all of it back.
     const { generationId, userMessage } = await db.transaction().execute(async (tx) => {
       await request.admit?.(tx, reservedCost);
@@ -153,6 +154,7 @@ export class GenerationManager {
         ...(this.options.blobs ? { blobs: this.options.blobs } : {}),
         ...(request.replaces ? { replaces: request.replaces } : {}),
         ...(request.threadPatch ? { threadPatch: request.threadPatch } : {}),
+        ...(request.settings.systemSource?.source === "prompt" ? { promptUse: request.settings.systemSource } : {}),
       });
     });
     const live: LiveGeneration = {

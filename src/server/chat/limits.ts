@@ -1,8 +1,7 @@
 import { Decimal } from "decimal.js";
 import { sql } from "kysely";
 import { dialectOf, type Db, type Dialect } from "../../store/db.js";
-import { generationsSince, monthStart, reservedByRunning, spentSince } from "../../store/usage.js";
-import { getAccount } from "../../store/users.js";
+import { admissionFacts, monthStart, reservedByRunning, spentSince } from "../../store/usage.js";
 import { HttpError } from "../http-errors.js";
 
 export interface LimitDefaults {
@@ -39,14 +38,14 @@ export class UsageLimits {
     // PostgreSQL: the user's row is the lock; a parallel start of the same user waits here until this one commits.
     // SQLite: one connection runs one transaction at a time, so the transaction is the lock.
     if (this.dialect === "postgres") await sql`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`.execute(tx);
-    const account = await getAccount(tx, userId);
     const now = this.clock();
-    const rate = account?.ratePerMinute ?? this.defaults.ratePerMinute;
-    const recent = await generationsSince(tx, userId, new Date(now.getTime() - 60_000));
+    const account = await admissionFacts(tx, userId, new Date(now.getTime() - 60_000));
+    const rate = account.ratePerMinute ?? this.defaults.ratePerMinute;
+    const recent = account.recent;
     if (recent >= rate) {
       throw new HttpError(429, "rate_limited", `You have started ${recent} answers in the last minute, the most allowed is ${rate}. Wait a minute and send again; your message is kept.`);
     }
-    const cap = account?.monthlyCap ?? this.defaults.monthlyCap;
+    const cap = account.monthlyCap ?? this.defaults.monthlyCap;
     if (cap === null) return;
     const spent = new Decimal(await spentSince(tx, userId, monthStart(now)));
     const reserved = new Decimal(await reservedByRunning(tx, userId));

@@ -110,7 +110,6 @@ export class ChatService {
       notices: checked.notices,
       ...this.admission(request.ownerId),
     });
-    await this.prompts?.recordUse(started.messageId, settings.systemSource);
     return { generationId: started.generationId, userMessage: started.userMessage, assistantMessageId: started.messageId };
   }
 
@@ -137,7 +136,6 @@ export class ChatService {
       notices: checked.notices,
       ...this.admission(ownerId),
     });
-    await this.prompts?.recordUse(started.messageId, settings.systemSource);
     return { generationId: started.generationId, assistantMessageId: started.messageId };
   }
 
