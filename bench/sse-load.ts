@@ -91,11 +91,14 @@ function cpuMs(pid: number | undefined): number {
     return NaN;
   }
 }
-/** CPU ms per answer a server process spent while `run` ran. */
-async function cpuPerAnswer<T extends Result[]>(pid: number | undefined, run: () => Promise<T>): Promise<{ results: T; cpu: number }> {
+/**
+ * CPU ms per answer a server process spent while `run` ran: over every answer it served meanwhile (`served`: in steady
+ * state also those of the warm-up, the tail and the probe, which the CPU figure includes), else over the results.
+ */
+async function cpuPerAnswer<T extends Result[] & { served?: number }>(pid: number | undefined, run: () => Promise<T>): Promise<{ results: T; cpu: number }> {
   const before = cpuMs(pid);
   const results = await run();
-  return { results, cpu: (cpuMs(pid) - before) / Math.max(1, results.length) };
+  return { results, cpu: (cpuMs(pid) - before) / Math.max(1, results.served ?? results.length) };
 }
 
 const PROFILE = "Amazon Nova Pro";
@@ -236,8 +239,9 @@ for (const n of LEVELS) {
  * arriving in the same instant.
  */
 const WARMUP_MS = 2000;
-async function steady(n: number, start: (threadId: string) => Promise<Result>, threadIds: string[]): Promise<Result[]> {
+async function steady(n: number, start: (threadId: string) => Promise<Result>, threadIds: string[]): Promise<Result[] & { served: number }> {
   const results: Result[] = [];
+  let served = 0;
   const began = performance.now();
   // The load goes on a little past the measured window, so the probe's last answers are still under load.
   const measuredUntil = began + WARMUP_MS + STEADY_SECONDS * 1000;
@@ -249,11 +253,12 @@ async function steady(n: number, start: (threadId: string) => Promise<Result>, t
       while (performance.now() < end) {
         const t = performance.now();
         const r = await start(threadIds[(i + k++ * n) % threadIds.length]!).catch(() => ({ ttft: NaN, ok: false }));
+        served++;
         if (t - began >= WARMUP_MS && t < measuredUntil) results.push(r);
       }
     }),
   );
-  return results;
+  return Object.assign(results, { served });
 }
 
 /** The probe process's TTFTs over the measured window (it waits out the warm-up itself). */
@@ -270,7 +275,7 @@ async function probe(args: string[]): Promise<Result[]> {
 }
 
 /** N streams of load from this process while the probe times new answers. */
-async function underLoad(n: number, start: (threadId: string) => Promise<Result>, threadIds: string[], probeArgs: string[]): Promise<{ load: Result[]; probed: Result[] }> {
+async function underLoad(n: number, start: (threadId: string) => Promise<Result>, threadIds: string[], probeArgs: string[]): Promise<{ load: Result[] & { served: number }; probed: Result[] }> {
   const [load, probed] = await Promise.all([steady(n, start, threadIds), probe(probeArgs)]);
   return { load, probed };
 }
@@ -285,13 +290,13 @@ for (const n of STEADY_LEVELS) {
   peakRss = 0;
   const { results: app, cpu } = await cpuPerAnswer(serverPid, async () => {
     const run = await underLoad(n, (id) => viaServer(id), threads, ["--target", "server", "--base", base, "--threads", probeThreads]);
-    return Object.assign(run.load, { probed: run.probed });
+    return Object.assign(run.load, { probed: run.probed, served: run.load.served + run.probed.length });
   });
   const serverRss = peakRss;
   const bare = await underLoad(n, () => viaSdk(), threads, ["--target", "sdk"]);
   const { results: floor, cpu: floorCpu } = await cpuPerAnswer(floorServer.pid, async () => {
     const run = await underLoad(n, (id) => viaServer(id, floorBase), threads, ["--target", "server", "--base", floorBase, "--threads", probeThreads]);
-    return Object.assign(run.load, { probed: run.probed });
+    return Object.assign(run.load, { probed: run.probed, served: run.load.served + run.probed.length });
   });
   const row = [
     String(n).padStart(8),
