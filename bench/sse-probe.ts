@@ -3,7 +3,7 @@
  * running, this starts one answer every --interval-ms, times its first token, then stops it (so probes add almost
  * no load). A process that parses thousands of events a second for its N streams cannot time a new request
  * precisely (its own queue adds tens of ms); this one has nothing else to do. Prints one JSON line:
- * {"ttft": [ms, ...], "errors": n}.
+ * {"ttft": [ms, ...], "errors": n, "reasons": {"why": n}}.
  * Run by bench/sse-load.ts: `tsx bench/sse-probe.ts --target server|sdk [--base URL --threads a,b] --warmup-ms W --seconds S`.
  */
 import { ConverseStreamCommand } from "@aws-sdk/client-bedrock-runtime";
@@ -77,17 +77,20 @@ async function viaSdk(): Promise<number> {
 
 const ttft: number[] = [];
 let errors = 0;
+const reasons: Record<string, number> = {};
 await new Promise((r) => setTimeout(r, Number(values["warmup-ms"] ?? 0)));
 const end = performance.now() + seconds * 1000;
 for (let i = 0; performance.now() < end; i++) {
   const began = performance.now();
   try {
     ttft.push(target === "sdk" ? await viaSdk() : await viaServer(threads[i % threads.length]!));
-  } catch {
+  } catch (error) {
     errors++;
+    const reason = (error as Error).message.slice(0, 120);
+    reasons[reason] = (reasons[reason] ?? 0) + 1;
   }
   await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (performance.now() - began))));
 }
-process.stdout.write(`${JSON.stringify({ ttft, errors })}\n`);
+process.stdout.write(`${JSON.stringify({ ttft, errors, reasons })}\n`);
 sdk.destroy();
 await agent.close();
