@@ -304,6 +304,7 @@ async function underLoad(n: number, start: (threadId: string) => Promise<Result>
 if (STEADY_LEVELS.length) {
   console.log(`  steady state (${STEADY_SECONDS} s measured after ${WARMUP_MS / 1000} s warm-up; each stream replaced when it ends; TTFT timed by a probe process, one answer every 100 ms):`);
   console.log("  streams | server TTFT p50/p99 ms | bare SDK TTFT p50/p99 ms | added p50/p99 ms | floor added p50/p99 ms | answers/s app, floor | errors | server peak RSS | CPU ms/answer app, floor");
+  if (!STEADY_LEVELS.includes(SUSTAINED_STREAMS)) console.log(`  (the CPU and TTFT targets are stated at ${SUSTAINED_STREAMS} steady streams, which this run leaves out: add it to --steady-levels)`);
 }
 for (const n of STEADY_LEVELS) {
   const threads = await createThreads(n);
