@@ -242,6 +242,35 @@ describe("at runtime", () => {
   });
 });
 
+describe("the config's text when the store cannot be reached", () => {
+  it("is resolved once per thread too: a {{UTC_TIME}} prompt keeps its first turn's time (the prefix stays cacheable), and the thread takes the store's version once the store answers again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "prompts-config-frozen-"));
+    // Seeded while the store answers (the pins are in the database); a fresh instance then cannot read any text.
+    const seeded = await start({ database: dir, prompts: { store: bedrock() } });
+    await seeded.close();
+    servers.splice(servers.indexOf(seeded), 1);
+    agent.emulator.fail("GetPrompt", { type: "ServiceUnavailableException", status: 503, message: "Service unavailable" }, 1_000);
+    const cold = await start({ database: dir, logLevel: "silent", configPatch: { ...configPatch, default_system_prompt: "Config text at {{UTC_TIME}}" }, prompts: { store: new BedrockPromptStore({ region: "us-west-2", client: new BedrockAgentClient({ region: "us-west-2", maxAttempts: 1 }) }), ttlMs: 0 } });
+    const thread = await newThread(cold);
+    const first = await turn(cold, thread);
+    expect(first.system).toBe("Config text at 2026-11-25 10:00:00 UTC");
+    expect(first.meta.systemPrompt).toEqual({ source: "config" });
+    now = new Date("2026-11-25T10:05:00Z");
+    const second = await turn(cold, thread);
+    expect(second.system).toBe(first.system);
+    expect(second.meta.systemPrompt).toEqual({ source: "config" });
+    const state = (await cold.api("GET", `/api/threads/${thread}/system-prompt`)).body.systemPrompt;
+    expect(state).toMatchObject({ source: "config", text: first.system, frozen: true });
+    // A new thread fills the variables at its own first turn.
+    expect((await turn(cold, await newThread(cold))).system).toBe("Config text at 2026-11-25 10:05:00 UTC");
+    // The store answers again: the thread takes the version in use, resolved now, and keeps it from then on.
+    agent.emulator.heal();
+    const recovered = await turn(cold, thread);
+    expect(recovered.meta.systemPrompt).toMatchObject({ source: "prompt", version: 1 });
+    expect(recovered.system).toBe("You are a helpful assistant. Today is 2026-11-25.");
+  });
+});
+
 describe("Bedrock's errors on the admin page", () => {
   it("throttling, access denied and quota come back in plain words with their status, and nothing changes", async () => {
     const server = await start({ prompts: { store: bedrock() } });

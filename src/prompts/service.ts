@@ -138,8 +138,17 @@ export class PromptService {
     const key = this.keyFor(profile);
     if (kept && kept.key === key.key) return { system: kept.text, use: useOf(key, kept) };
     const current = await this.current(key);
+    if (!current.pin) {
+      // The store cannot be reached and nothing is cached: the config's text, kept with the thread like a version
+      // (its variables filled once, so the prefix stays the same and cacheable), under a key of its own so that the
+      // thread takes the store's version once the store answers again.
+      const fallbackKey = configFallbackKey(key);
+      if (kept?.key === fallbackKey) return { system: kept.text, use: { source: "config" } };
+      const now = this.clock();
+      const taken = await keepThreadPrompt(this.options.db, ownerId, threadId, { key: fallbackKey, promptId: "config", version: 0, text: renderSystemPrompt(current.text, now) }, now, kept !== undefined);
+      return { system: taken.text, use: taken.key === key.key ? useOf(key, taken) : { source: "config" } };
+    }
     const now = this.clock();
-    if (!current.pin) return { system: renderSystemPrompt(current.text, now), use: { source: "config" } };
     const taken = await keepThreadPrompt(this.options.db, ownerId, threadId, { key: key.key, ...current.pin, text: renderSystemPrompt(current.text, now) }, now, kept !== undefined);
     return { system: taken.text, use: useOf(key, taken) };
   }
@@ -152,6 +161,7 @@ export class PromptService {
     if (override !== undefined) return { source: "override", text: override, version: null, latestVersion, frozen: false };
     const kept = threadId ? await getThreadPrompt(this.options.db, ownerId, threadId) : undefined;
     if (kept && kept.key === key.key) return { source: "prompt", text: kept.text, version: kept.version, latestVersion, frozen: true };
+    if (!current.pin && kept?.key === configFallbackKey(key)) return { source: "config", text: kept.text, version: null, latestVersion, frozen: true };
     const text = renderSystemPrompt(current.text, this.clock());
     return current.pin ? { source: "prompt", text, version: current.pin.version, latestVersion, frozen: false } : { source: "config", text, version: null, latestVersion, frozen: false };
   }
@@ -172,6 +182,11 @@ export class PromptService {
   close(): void {
     this.store.close?.();
   }
+}
+
+/** The key a thread keeps the config's text under while the store cannot be reached (never a store's key). */
+function configFallbackKey(key: PromptKey): string {
+  return `config:${key.key}`;
 }
 
 function useOf(key: PromptKey, kept: ThreadPrompt): SystemPromptUse {

@@ -37,6 +37,8 @@ export interface AgentEmulator {
   readonly requests: AgentRequest[];
   /** The next `times` calls of `operation` fail with this exception (Throttling, AccessDenied, Conflict, quota...). */
   fail(operation: AgentOperation, fault: { type: string; status: number; message: string }, times?: number): void;
+  /** Ends every fault still injected: the service answers again. */
+  heal(): void;
   /** Service quotas: prompts per account, versions per prompt (defaults 50 and 10). */
   quotas: { prompts: number; versions: number };
   /** How many prompts it holds (by name). */
@@ -193,6 +195,7 @@ export async function startAgentEmulator(options: { port?: number } = {}): Promi
     requests,
     quotas,
     fail: (operation, fault, times = 1) => void faults.push({ operation, fault, times }),
+    heal: () => void (faults.length = 0),
     promptNames: () => [...prompts.values()].map((p) => p.name),
     reset: () => {
       requests.length = 0;
