@@ -48,7 +48,7 @@ describe.each(databases)("OAuth MCP servers on $name", (kind) => {
 
   beforeAll(async () => {
     withRegistration = await startOAuthMcpServer();
-    withoutRegistration = await startOAuthMcpServer({ registration: false, fixedClient: FIXED_CLIENT });
+    withoutRegistration = await startOAuthMcpServer({ registration: false, fixedClient: FIXED_CLIENT, revocation: false });
     location = await kind.location();
     server = await startChatServer({ authMode: "local", database: location, signInAttemptsPerIp: 1000, logLevel: "info", logStream: logs, mcp: { keys, allowPrivateNetworks: true } });
     await server.api("POST", "/auth/setup", { email: "alice@example.com", password: "alice long password", token: server.app.setupToken });
@@ -210,9 +210,19 @@ describe.each(databases)("OAuth MCP servers on $name", (kind) => {
     expect((await fetch(`${server.url}/api/mcp/oauth/callback?state=nope&code=x`)).status).toBe(401);
   });
 
-  it("Disconnect forgets the tokens: the server needs sign-in again", async () => {
+  it("Disconnect revokes the tokens at the authorization server (RFC 7009) and forgets them: the server needs sign-in again", async () => {
+    const { access_token: accessToken, refresh_token: refreshToken } = JSON.parse(box.decrypt((await oauthRow(secureId))!.tokens_encrypted!, `mcp-oauth:${secureId}:tokens`)) as { access_token: string; refresh_token: string };
+    const revokedBefore = withRegistration.revoked.length;
     const disconnected = await alice.api("DELETE", `/api/mcp/servers/${secureId}/oauth`);
-    expect(disconnected.status).toBe(204);
+    expect(disconnected.status).toBe(200);
+    expect(disconnected.body).toEqual({ revocation: "revoked" });
+    // The refresh token first (it ends the grant on most servers), then the access token, by the app's own client.
+    expect(withRegistration.revoked.slice(revokedBefore).map((r) => [r.token, r.hint])).toEqual([
+      [refreshToken, "refresh_token"],
+      [accessToken, "access_token"],
+    ]);
+    const mcpWithOldToken = await fetch(withRegistration.url, { method: "POST", headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json", accept: "application/json, text/event-stream" }, body: "{}" });
+    expect(mcpWithOldToken.status).toBe(401);
     expect((await oauthRow(secureId))!.tokens_encrypted).toBeNull();
     const listed = (await alice.api("GET", "/api/mcp/servers")).body.servers.find((s: { id: string }) => s.id === secureId);
     expect(listed.oauth.signedIn).toBe(false);
@@ -252,6 +262,22 @@ describe.each(databases)("OAuth MCP servers on $name", (kind) => {
     const other = await alice.api("POST", "/api/mcp/servers", { name: "fixed-2", url: withoutRegistration.url, clientId: FIXED_CLIENT.id, clientSecret: FIXED_CLIENT.secret });
     expect(other.body.server.oauth).toEqual({ signedIn: false, clientId: FIXED_CLIENT.id, clientSecret: true });
     expect((await signInTo(alice, other.body.server.id)).status).toBe(200);
+
+    // This authorization server offers no revocation: Disconnect forgets the tokens and says they end when they expire.
+    const disconnected = await alice.api("DELETE", `/api/mcp/servers/${other.body.server.id}/oauth`);
+    expect(disconnected.body).toEqual({ revocation: "not_offered" });
+    expect((await oauthRow(other.body.server.id))!.tokens_encrypted).toBeNull();
+    expect((await alice.api("DELETE", `/api/mcp/servers/${other.body.server.id}/oauth`)).body).toEqual({ revocation: "nothing_stored" });
+  });
+
+  it("removing a server that is signed in revokes its tokens too", async () => {
+    const added = await alice.api("POST", "/api/mcp/servers", { name: "secure-2", url: withRegistration.url });
+    const id = added.body.server.id as string;
+    expect((await signInTo(alice, id)).status).toBe(200);
+    const { refresh_token: refreshToken } = JSON.parse(box.decrypt((await oauthRow(id))!.tokens_encrypted!, `mcp-oauth:${id}:tokens`)) as { refresh_token: string };
+    expect((await alice.api("DELETE", `/api/mcp/servers/${id}`)).status).toBe(204);
+    expect(withRegistration.revoked.map((r) => r.token)).toContain(refreshToken);
+    expect(await oauthRow(id)).toBeUndefined();
   });
 
   it("no token, client secret or code in any API answer or log line", () => {

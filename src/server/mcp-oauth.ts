@@ -9,7 +9,8 @@ import { McpSignInRequiredError } from "../tools/connection.js";
 import type { Db } from "../store/db.js";
 import { getOAuth, patchOAuth, takePending, writeTokens, type McpOAuthRow } from "../store/mcp-oauth.js";
 import type { McpServerRow } from "../store/mcp-servers.js";
-import type { McpOAuthInfo } from "../shared/mcp.js";
+import type { McpDisconnectReply, McpOAuthInfo } from "../shared/mcp.js";
+import { revokeTokens } from "./mcp-oauth-revoke.js";
 
 /**
  * OAuth-protected MCP servers (the MCP authorization spec), per user and server, on the SDK's client machinery
@@ -273,10 +274,29 @@ export class McpOAuth {
     return server;
   }
 
-  /** Disconnect: the tokens and any pending sign-in are forgotten (the client the user entered stays). */
-  async disconnect(ownerId: string, serverId: string): Promise<void> {
-    await writeTokens(this.options.db, ownerId, serverId, null, undefined);
-    await patchOAuth(this.options.db, ownerId, serverId, { pending_state_hash: null, pending_verifier_encrypted: null, pending_expires_at: null });
+  /**
+   * Disconnect: the authorization server is asked to revoke the tokens when it offers that (mcp-oauth-revoke.ts),
+   * then they and any pending sign-in are forgotten whatever it answered (the client the user entered stays).
+   * Without the key that seals them (`box` undefined) the stored tokens cannot be read, so cannot be revoked.
+   */
+  async disconnect(box: SecretBox | undefined, server: Pick<McpServerRow, "id" | "owner_id">): Promise<McpDisconnectReply> {
+    const row = await getOAuth(this.options.db, server.owner_id, server.id);
+    if (!row) return { revocation: "nothing_stored" };
+    let outcome: McpDisconnectReply = { revocation: "nothing_stored" };
+    if (row.tokens_encrypted && !box) outcome = { revocation: "failed", problem: "the key that encrypts the tokens is not set (SECRETS_KEY), so they cannot be read" };
+    else if (row.tokens_encrypted && box) {
+      const provider = new StoredOAuthProvider(this.deps(box), server, { kind: "connection" });
+      try {
+        const tokens = JSON.parse(box.decrypt(row.tokens_encrypted, oauthContext(server.id, "tokens"))) as OAuthTokens;
+        const discovery = row.discovery ? (JSON.parse(row.discovery) as OAuthDiscoveryState) : undefined;
+        outcome = await revokeTokens({ fetch: this.options.fetch, metadata: discovery?.authorizationServerMetadata, client: await provider.clientInformation(), tokens });
+      } catch (error) {
+        outcome = { revocation: "failed", problem: `the stored tokens could not be read (${(error as Error).message})` };
+      }
+    }
+    await writeTokens(this.options.db, server.owner_id, server.id, null, undefined);
+    await patchOAuth(this.options.db, server.owner_id, server.id, { pending_state_hash: null, pending_verifier_encrypted: null, pending_expires_at: null });
+    return outcome;
   }
 
   /** An unauthenticated initialize: a server that wants sign-in answers 401 and says where its metadata is. */

@@ -17,6 +17,19 @@ export interface McpServerInfo {
   createdAt: string;
 }
 
+/**
+ * What Disconnect did with the server's tokens, besides forgetting them: the authorization server revoked them
+ * (RFC 7009), it offers no revocation (they end when they expire), asking it failed (`problem` says why), or none
+ * were stored.
+ */
+export type McpRevocation = "revoked" | "not_offered" | "failed" | "nothing_stored";
+
+/** DELETE /api/mcp/servers/:id/oauth. */
+export interface McpDisconnectReply {
+  revocation: McpRevocation;
+  problem?: string;
+}
+
 /** A server's OAuth as the API shows it: never a token or the client secret, only whether they are stored. */
 export interface McpOAuthInfo {
   /** Tokens are stored for this user and server ("Disconnect" forgets them). */

@@ -6,8 +6,8 @@ import { expect, test, type ChatPage } from "./fixtures.js";
 /**
  * Signing in to an OAuth-protected MCP server from the MCP dialog, against our own OAuth MCP server on 127.0.0.1
  * (test/mcp/oauth-server.ts: dynamic registration, PKCE, an authorization page that approves at once): Sign in
- * opens a popup, which comes back to the app's callback, tells the dialog and closes; Disconnect forgets the
- * tokens; a server without dynamic registration takes a Client ID and Client secret.
+ * opens a popup, which comes back to the app's callback, tells the dialog and closes; Disconnect revokes and
+ * forgets the tokens; a server without dynamic registration takes a Client ID and Client secret.
  */
 
 let oauth: OAuthMcpServer;
@@ -58,6 +58,13 @@ test("Sign in opens a popup that signs in and closes; the tools are there; Disco
   await server.getByRole("button", { name: "Disconnect", exact: true }).click();
   await expect(server.getByRole("status")).toHaveText("Sign-in needed: this server uses OAuth.");
   await expect(server.getByRole("button", { name: "Disconnect", exact: true })).toHaveCount(0);
+  // The authorization server revoked the tokens (RFC 7009), and the dialog says so.
+  await expect(server.getByText("Disconnected: the server revoked this app's access.")).toBeVisible();
+  expect(oauth.revoked.map((r) => r.hint)).toEqual(["refresh_token", "access_token"]);
+  await chat.screenshot("mcp-oauth-disconnected");
+  await chat.page.setViewportSize({ width: 390, height: 844 });
+  await chat.screenshot("mcp-oauth-disconnected-phone");
+  await chat.page.setViewportSize({ width: 1280, height: 800 });
   const listed = (await (await fetch(`${chat.stack.url}/api/mcp/servers`, { headers: { "x-requested-with": "fetch" } })).json()) as { servers: { oauth: { signedIn: boolean } }[] };
   expect(listed.servers[0]!.oauth.signedIn).toBe(false);
 });

@@ -20,7 +20,8 @@ import { freePort } from "../helpers/postgres.js";
  * token with PKCE; requireBearerAuth in front of /mcp). The authorization endpoint approves at once (no login
  * page), so a test follows its redirect with fetch. Access tokens are short-lived (or expired on demand), refresh
  * tokens rotate: each works once, a reused one is refused with invalid_grant. With `registration: false` only the
- * fixed client (id and secret) is known. Everything it issued is kept, for tests that look for leaks.
+ * fixed client (id and secret) is known. It revokes tokens (RFC 7009, the SDK's /revoke with client_secret_post)
+ * unless `revocation: false`. Everything it issued is kept, for tests that look for leaks.
  */
 
 export interface OAuthMcpOptions {
@@ -32,6 +33,8 @@ export interface OAuthMcpOptions {
   accessTtlMs?: number;
   /** Delay of token answers, to widen races. */
   tokenDelayMs?: number;
+  /** A revocation endpoint offered in its metadata (default true). */
+  revocation?: boolean;
 }
 
 export interface OAuthMcpServer {
@@ -43,6 +46,8 @@ export interface OAuthMcpServer {
   counts: { registrations: number; codeExchanges: number; refreshes: number; refreshRefusals: number; mcpRequests: number };
   /** Client ids that got tokens. */
   clientsServed: Set<string>;
+  /** Each token revoked at /revoke, by the client that asked, with its hint. */
+  revoked: { token: string; hint: string | undefined; clientId: string }[];
   options: OAuthMcpOptions;
   /** Every access token issued so far stops working now (refresh tokens stay valid). */
   expireAccessTokens(): void;
@@ -63,6 +68,7 @@ export async function startOAuthMcpServer(options: OAuthMcpOptions = {}): Promis
   const issued: OAuthMcpServer["issued"] = { accessTokens: [], refreshTokens: [], clientSecrets: [], codes: [] };
   const counts: OAuthMcpServer["counts"] = { registrations: 0, codeExchanges: 0, refreshes: 0, refreshRefusals: 0, mcpRequests: 0 };
   const clientsServed = new Set<string>();
+  const revoked: OAuthMcpServer["revoked"] = [];
   const clients = new Map<string, OAuthClientInformationFull>();
   if (options.fixedClient) {
     clients.set(options.fixedClient.id, {
@@ -145,6 +151,20 @@ export async function startOAuthMcpServer(options: OAuthMcpOptions = {}): Promis
       counts.refreshes++;
       return issue({ clientId: client.client_id, scopes: scopes ?? found.scopes, resource: resource ?? found.resource });
     },
+    // RFC 7009: a client's own token stops working at once; another client's, or an unknown one, is left as it is
+    // (and still answered 200, as the RFC asks).
+    ...(options.revocation === false
+      ? {}
+      : {
+          async revokeToken(client: OAuthClientInformationFull, request: { token: string; token_type_hint?: string | undefined }) {
+            for (const store of [access, refresh]) {
+              if (store.get(request.token)?.clientId === client.client_id) {
+                store.delete(request.token);
+                revoked.push({ token: request.token, hint: request.token_type_hint, clientId: client.client_id });
+              }
+            }
+          },
+        }),
     async verifyAccessToken(token): Promise<AuthInfo> {
       const found = access.get(token);
       if (!found || found.expiresAt <= Date.now()) throw new InvalidTokenError("invalid or expired token");
@@ -163,6 +183,7 @@ export async function startOAuthMcpServer(options: OAuthMcpOptions = {}): Promis
       authorizationOptions: { rateLimit: false },
       tokenOptions: { rateLimit: false },
       clientRegistrationOptions: { rateLimit: false },
+      revocationOptions: { rateLimit: false },
     }),
   );
   const bearer = requireBearerAuth({ verifier: provider, resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(new URL(mcpUrl)) });
@@ -193,6 +214,7 @@ export async function startOAuthMcpServer(options: OAuthMcpOptions = {}): Promis
     issued,
     counts,
     clientsServed,
+    revoked,
     options,
     expireAccessTokens() {
       for (const data of access.values()) data.expiresAt = 0;

@@ -8,6 +8,7 @@ import { getServer } from "../../store/mcp-servers.js";
 import { HttpError, notFound } from "../http-errors.js";
 import type { McpTools } from "../mcp.js";
 import { CALLBACK_PATH, OAuthFlowError } from "../mcp-oauth.js";
+import type { McpDisconnectReply } from "../../shared/mcp.js";
 import { idParams } from "../schemas.js";
 
 /**
@@ -17,7 +18,8 @@ import { idParams } from "../schemas.js";
  *                                              be a sign-in this signed-in user started (CSRF defence), then the
  *                                              code is exchanged and the tokens stored encrypted; a small page tells
  *                                              the dialog (BroadcastChannel) and closes;
- *   DELETE /api/mcp/servers/:id/oauth        → Disconnect: the tokens are forgotten.
+ *   DELETE /api/mcp/servers/:id/oauth        → Disconnect: the tokens are revoked where the server offers that
+ *                                              (RFC 7009), and forgotten: { revocation, problem? }.
  * Another user's server ids are 404; their states are refused like any unknown state.
  */
 export const mcpOAuthRoutes: FastifyPluginAsyncZod<{ db: Db; mcp: McpTools }> = async (app, { db, mcp }) => {
@@ -44,11 +46,13 @@ export const mcpOAuthRoutes: FastifyPluginAsyncZod<{ db: Db; mcp: McpTools }> = 
     }
   });
 
-  app.delete("/api/mcp/servers/:id/oauth", { schema: { tags: ["mcp"], params: idParams } }, async (request, reply) => {
-    if (!(await getServer(db, request.user.id, request.params.id))) throw notFound("MCP server");
-    await mcp.oauth.disconnect(request.user.id, request.params.id);
+  app.delete("/api/mcp/servers/:id/oauth", { schema: { tags: ["mcp"], params: idParams } }, async (request): Promise<McpDisconnectReply> => {
+    const row = await getServer(db, request.user.id, request.params.id);
+    if (!row) throw notFound("MCP server");
+    const outcome = await mcp.oauth.disconnect(mcp.box, row);
     mcp.invalidate(request.user.id);
-    return reply.status(204).send();
+    if (outcome.revocation === "failed") request.log.warn({ serverId: row.id, problem: outcome.problem }, "MCP OAuth tokens forgotten but not revoked");
+    return outcome;
   });
 
   const param = z.string().max(4000).optional();

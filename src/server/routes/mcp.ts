@@ -172,6 +172,11 @@ export const mcpRoutes: FastifyPluginAsyncZod<{ db: Db; mcp: McpTools }> = async
   );
 
   app.delete("/api/mcp/servers/:id", { schema: { tags: ["mcp"], params: idParams } }, async (request, reply) => {
+    const row = await getServer(db, request.user.id, request.params.id);
+    if (!row) throw notFound("MCP server");
+    // Removing a server signed in to ends its sign-in too (revoked where the server offers that), as Disconnect does.
+    const outcome = await mcp.oauth.disconnect(mcp.box, row);
+    if (outcome.revocation === "failed") request.log.warn({ serverId: row.id, problem: outcome.problem }, "MCP OAuth tokens forgotten but not revoked");
     if (!(await removeServer(db, request.user.id, request.params.id))) throw notFound("MCP server");
     mcp.invalidate(request.user.id);
     return reply.status(204).send();

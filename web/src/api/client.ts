@@ -1,5 +1,5 @@
 import type { Account, AttachmentRules, AuditEntry, ChatSettings, McpServerInfo, McpToolsReply, Message, Preferences, PreferencesPatch, Profile, SessionInfo, SessionUser, Thread, ThreadDetail, ThreadPage, UsageReport } from "./types.js";
-import type { McpCatalog, StarterPrompt, ToolDecision, ToolPermissionInfo } from "./types.js";
+import type { McpCatalog, McpDisconnectReply, StarterPrompt, ToolDecision, ToolPermissionInfo } from "./types.js";
 import type { PromptDetail, PromptSummaryInfo, PromptVersionText, SystemPromptState } from "../../../src/shared/prompts.js"; // issue 13
 
 /** An error the server explained ({error: {code, message}}), or a network failure (code "network"). */
@@ -149,7 +149,7 @@ export const api = {
     /** Starts a sign-in to an OAuth-protected server: the authorization page's address, for the sign-in window. */
     signIn: (id: string) => request<{ authorizationUrl: string }>("POST", `/api/mcp/servers/${encodeURIComponent(id)}/oauth/start`),
     /** Disconnect: the server's tokens are forgotten. */
-    disconnect: (id: string) => request<void>("DELETE", `/api/mcp/servers/${encodeURIComponent(id)}/oauth`),
+    disconnect: (id: string) => request<McpDisconnectReply>("DELETE", `/api/mcp/servers/${encodeURIComponent(id)}/oauth`),
     /** The OAuth client for a server without dynamic registration (null: none); the secret goes in and never comes back. */
     setClient: (id: string, client: { clientId: string | null; clientSecret?: string }) => request<{ server: McpServerInfo }>("PATCH", `/api/mcp/servers/${encodeURIComponent(id)}`, client),
   },

@@ -26,7 +26,7 @@ export type { Preferences, PreferencesPatch } from "../../../src/shared/preferen
 export type { GenerationEvent, ToolApprovalEvent, ToolDecision } from "../../../src/shared/generation-events.js";
 export type { Account, AuditEntry, ToolCallsByTool, ToolCallsByUser, ToolCallsReport, UsageReport, UsageRow } from "../../../src/shared/accounts.js";
 export type { User as SessionUser } from "../../../src/shared/accounts.js";
-export type { McpCatalog, McpServerInfo, ToolPermissionInfo } from "../../../src/shared/mcp.js";
+export type { McpCatalog, McpDisconnectReply, McpServerInfo, ToolPermissionInfo } from "../../../src/shared/mcp.js";
 
 /** GET /api/mcp/servers/:id/tools: the server connects now and lists its tools (and those the model cannot take, with why). */
 export type { McpToolsReply } from "../../../src/shared/mcp.js";

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { api } from "../../api/client.js";
-import type { McpCatalog, McpServerInfo, McpToolsReply, Profile, ToolPermissionInfo } from "../../api/types.js";
+import type { McpCatalog, McpDisconnectReply, McpServerInfo, McpToolsReply, Profile, ToolPermissionInfo } from "../../api/types.js";
 import controls from "../../components/controls.module.css";
 import { Dialog } from "../../components/dialog.js";
 import { FormError } from "../../components/form-error.js";
@@ -9,7 +9,7 @@ import { Switch } from "../../components/switch.js";
 import { t } from "../../i18n/index.js";
 import styles from "./mcp.module.css";
 import { parseHeaders, plainMcpError, statusLine, toolProfilesNote, withTool, type ToolsState } from "./mcp-text.js";
-import { ClientFields, OAuthRow, parseClient, SignInNote, useSignIn, type SignInState } from "./mcp-oauth.js";
+import { ClientFields, OAuthRow, parseClient, revocationText, SignInNote, useSignIn, type SignInState } from "./mcp-oauth.js";
 import { AddProgramForm, CatalogSection } from "./mcp-catalog.js";
 import { ErrorAndButtons, failureText } from "./mcp-form.js";
 
@@ -211,6 +211,8 @@ function ServerCard(props: {
   const [error, setError] = useState<string | null>(null);
   const [removing, setRemoving] = useState(false);
   const [editingHeaders, setEditingHeaders] = useState(false);
+  /** What the last Disconnect did with the tokens (kept here: the sign-in row is replaced while the server reconnects). */
+  const [revocation, setRevocation] = useState<McpDisconnectReply | null>(null);
   /** Changes go out in order; only the answer to the latest one is taken (an older one would undo a newer switch). */
   const latest = useRef(0);
 
@@ -281,6 +283,10 @@ function ServerCard(props: {
         ) : null}
       </div>
       {status.kind !== "connected" ? <SignInNote state={props.signIn} /> : null}
+      {/* A live region present before it speaks (so it is announced), apart from the server's own status. */}
+      <p aria-live="polite" className={styles.revocation}>
+        {revocation && !server.oauth.signedIn ? revocationText(revocation) : null}
+      </p>
       <Switch label={t.enabled} hint={server.enabled ? undefined : t.mcpServerOff} checked={server.enabled} onChange={(enabled) => void change({ enabled })} />
       <Switch label={t.mcpAskBeforeRunning} hint={t.mcpAskHint} checked={server.askBeforeRunning} onChange={(askBeforeRunning) => void change({ askBeforeRunning })} />
       {server.source === "user" ? (
@@ -305,7 +311,7 @@ function ServerCard(props: {
         </div>
       ) : null}
       {editingHeaders ? <HeadersEditor current={server.headers} onSave={saveHeaders} onCancel={() => setEditingHeaders(false)} /> : null}
-      {server.oauth.signedIn || server.oauth.clientId || status.kind === "signin" ? <OAuthRow server={server} onChange={props.onChange} onReconnect={props.onReconnect} /> : null}
+      {server.oauth.signedIn || server.oauth.clientId || status.kind === "signin" ? <OAuthRow server={server} onChange={props.onChange} onReconnect={props.onReconnect} onDisconnected={setRevocation} /> : null}
       <FormError message={error} />
       {reply && reply.status === "connected" ? (
         <>

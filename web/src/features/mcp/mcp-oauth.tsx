@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { api } from "../../api/client.js";
-import type { McpServerInfo } from "../../api/types.js";
+import type { McpDisconnectReply, McpServerInfo } from "../../api/types.js";
 import controls from "../../components/controls.module.css";
 import { FormError } from "../../components/form-error.js";
 import forms from "../../components/forms.module.css";
@@ -90,7 +90,7 @@ export function SignInNote(props: { state: SignInState | undefined }) {
 }
 
 /** The Sign-in row of a server: signed in or not (Disconnect), and the client id (and secret) entered for it. */
-export function OAuthRow(props: { server: McpServerInfo; onChange: (server: McpServerInfo) => void; onReconnect: () => void }) {
+export function OAuthRow(props: { server: McpServerInfo; onChange: (server: McpServerInfo) => void; onReconnect: () => void; onDisconnected: (reply: McpDisconnectReply) => void }) {
   const { server } = props;
   const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -99,7 +99,7 @@ export function OAuthRow(props: { server: McpServerInfo; onChange: (server: McpS
     setBusy(true);
     setError(null);
     try {
-      await api.mcp.disconnect(server.id);
+      props.onDisconnected(await api.mcp.disconnect(server.id));
       props.onChange({ ...server, oauth: { ...server.oauth, signedIn: false } });
       props.onReconnect();
     } catch (e) {
@@ -144,6 +144,14 @@ export function OAuthRow(props: { server: McpServerInfo; onChange: (server: McpS
       {editing ? <ClientEditor current={server.oauth.clientId} signedIn={server.oauth.signedIn} onSave={saveClient} onCancel={() => setEditing(false)} /> : null}
     </>
   );
+}
+
+/** What Disconnect did with the server's tokens besides forgetting them (revoked, or why not). */
+export function revocationText({ revocation, problem }: McpDisconnectReply): string | null {
+  if (revocation === "revoked") return t.mcpRevoked;
+  if (revocation === "not_offered") return t.mcpRevocationNotOffered;
+  if (revocation === "failed") return t.mcpRevocationFailed(problem ?? "no reason given");
+  return null;
 }
 
 /** Client ID and Client secret fields (text fields: the secret is typed once and never shown again). */
