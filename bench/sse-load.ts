@@ -118,11 +118,16 @@ type Result = { ttft: number; ok: boolean };
 const med = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 const phases = { post: [] as number[], connect: [] as number[] };
 const failures = new Map<string, number>();
+/** Counts a failure, marked with the server it came from (the floor's are not the app's). */
+function fail(reason: string, to = base): void {
+  const key = to === base ? reason : `floor: ${reason}`;
+  failures.set(key, (failures.get(key) ?? 0) + 1);
+}
 async function viaServer(threadId: string, to = base): Promise<{ ttft: number; ok: boolean }> {
   const start = performance.now();
   const posted = await http(`/api/threads/${threadId}/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "load test" }) }, to);
   if (posted.status !== 202) {
-    failures.set(`POST ${posted.status}`, (failures.get(`POST ${posted.status}`) ?? 0) + 1);
+    fail(`POST ${posted.status}`, to);
     return { ttft: NaN, ok: false };
   }
   const { generationId } = (await posted.json()) as { generationId: string };
@@ -141,7 +146,7 @@ async function viaServer(threadId: string, to = base): Promise<{ ttft: number; o
   });
   const decoder = new TextDecoder();
   for await (const chunk of res.body as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
-  if (status !== "complete") failures.set(`done ${status || "missing"}: ${lastError}`, (failures.get(`done ${status || "missing"}: ${lastError}`) ?? 0) + 1);
+  if (status !== "complete") fail(`done ${status || "missing"}: ${lastError}`, to);
   return { ttft, ok: status === "complete" };
 }
 
@@ -225,8 +230,7 @@ for (const n of LEVELS) {
   const { results: server, cpu } = await cpuPerAnswer(serverPid, () => Promise.all(
     threads.map((id) =>
       viaServer(id).catch((error: Error & { cause?: { code?: string; message?: string } }) => {
-        const reason = `client ${error.cause?.code ?? error.cause?.message ?? error.message}`;
-        failures.set(reason, (failures.get(reason) ?? 0) + 1);
+        fail(`client ${error.cause?.code ?? error.cause?.message ?? error.message}`);
         return { ttft: NaN, ok: false };
       }),
     ),
@@ -235,10 +239,10 @@ for (const n of LEVELS) {
   console.log(`    (server path: POST answered after p50 ${fmt(med(phases.post))} ms, SSE open after ${fmt(med(phases.connect))} ms)`);
   phases.post.length = 0;
   phases.connect.length = 0;
-  for (const [reason, count] of failures) console.log(`    failure x${count}: ${reason}`);
-  failures.clear();
   const bare = await Promise.all(Array.from({ length: n }, () => viaSdk()));
   const { results: floor, cpu: floorCpu } = await cpuPerAnswer(floorServer.pid, () => Promise.all(threads.map((id) => viaServer(id, floorBase).catch(() => ({ ttft: NaN, ok: false })))));
+  for (const [reason, count] of failures) console.log(`    failure x${count}: ${reason}`);
+  failures.clear();
   const errors = server.filter((r) => !r.ok).length;
   const row = [
     String(n).padStart(8),
@@ -291,7 +295,8 @@ async function probe(args: string[]): Promise<Result[]> {
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.once("exit", r));
   const { ttft, errors, reasons } = JSON.parse(out.trim().split("\n").at(-1) || '{"ttft":[],"errors":1}') as { ttft: number[]; errors: number; reasons?: Record<string, number> };
-  for (const [reason, count] of Object.entries(reasons ?? {})) failures.set(`probe ${reason}`, (failures.get(`probe ${reason}`) ?? 0) + count);
+  const target = args.includes("sdk") ? "bare SDK" : args.includes(floorBase) ? "floor" : "app";
+  for (const [reason, count] of Object.entries(reasons ?? {})) failures.set(`${target} probe: ${reason}`, (failures.get(`${target} probe: ${reason}`) ?? 0) + count);
   return [...ttft.map((t) => ({ ttft: t, ok: true })), ...Array.from({ length: errors }, () => ({ ttft: NaN, ok: false }))];
 }
 

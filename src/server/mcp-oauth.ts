@@ -275,28 +275,33 @@ export class McpOAuth {
   }
 
   /**
-   * Disconnect: the authorization server is asked to revoke the tokens when it offers that (mcp-oauth-revoke.ts),
-   * then they and any pending sign-in are forgotten whatever it answered (the client the user entered stays).
-   * Without the key that seals them (`box` undefined) the stored tokens cannot be read, so cannot be revoked.
+   * Disconnect: the tokens and any pending sign-in are forgotten first (taken from the row with a compare-and-swap,
+   * so tokens a connection rotated meanwhile are the ones taken), then the authorization server is asked to revoke
+   * what was taken when it offers that (mcp-oauth-revoke.ts). The client the user entered stays. The caller drops
+   * the user's live connections before. Without the key that seals the tokens (`box` undefined) they cannot be
+   * read, so cannot be revoked.
    */
   async disconnect(box: SecretBox | undefined, server: Pick<McpServerRow, "id" | "owner_id">): Promise<McpDisconnectReply> {
-    const row = await getOAuth(this.options.db, server.owner_id, server.id);
+    const { db } = this.options;
+    let row = await getOAuth(db, server.owner_id, server.id);
     if (!row) return { revocation: "nothing_stored" };
-    let outcome: McpDisconnectReply = { revocation: "nothing_stored" };
-    if (row.tokens_encrypted && !box) outcome = { revocation: "failed", problem: "the key that encrypts the tokens is not set (SECRETS_KEY), so they cannot be read" };
-    else if (row.tokens_encrypted && box) {
-      const provider = new StoredOAuthProvider(this.deps(box), server, { kind: "connection" });
-      try {
-        const tokens = JSON.parse(box.decrypt(row.tokens_encrypted, oauthContext(server.id, "tokens"))) as OAuthTokens;
-        const discovery = row.discovery ? (JSON.parse(row.discovery) as OAuthDiscoveryState) : undefined;
-        outcome = await revokeTokens({ fetch: this.options.fetch, metadata: discovery?.authorizationServerMetadata, client: await provider.clientInformation(), tokens });
-      } catch (error) {
-        outcome = { revocation: "failed", problem: `the stored tokens could not be read (${(error as Error).message})` };
-      }
+    await patchOAuth(db, server.owner_id, server.id, { pending_state_hash: null, pending_verifier_encrypted: null, pending_expires_at: null });
+    for (let attempt = 0; row?.tokens_encrypted; attempt++) {
+      // Over the version read; after three rotations in a row, over whatever is there.
+      if (await writeTokens(db, server.owner_id, server.id, null, attempt < 3 ? row.token_version : undefined)) break;
+      row = await getOAuth(db, server.owner_id, server.id);
     }
-    await writeTokens(this.options.db, server.owner_id, server.id, null, undefined);
-    await patchOAuth(this.options.db, server.owner_id, server.id, { pending_state_hash: null, pending_verifier_encrypted: null, pending_expires_at: null });
-    return outcome;
+    if (!row?.tokens_encrypted) return { revocation: "nothing_stored" };
+    if (!box) return { revocation: "failed", problem: "the key that encrypts them (SECRET_KEY) is not set, so they cannot be read" };
+    let tokens: OAuthTokens;
+    try {
+      tokens = JSON.parse(box.decrypt(row.tokens_encrypted, oauthContext(server.id, "tokens"))) as OAuthTokens;
+    } catch (error) {
+      return { revocation: "failed", problem: `the stored tokens could not be read (${(error as Error).message})` };
+    }
+    const discovery = row.discovery ? (JSON.parse(row.discovery) as OAuthDiscoveryState) : undefined;
+    const client = await new StoredOAuthProvider(this.deps(box), server, { kind: "connection" }).clientInformation().catch(() => undefined);
+    return revokeTokens({ fetch: this.options.fetch, metadata: discovery?.authorizationServerMetadata, client, tokens });
   }
 
   /** An unauthenticated initialize: a server that wants sign-in answers 401 and says where its metadata is. */

@@ -9,7 +9,7 @@ import { HttpError, notFound } from "../http-errors.js";
 import { headersContext, stdioContext, type McpTools } from "../mcp.js";
 import { splitCommandLine } from "../../tools/command-line.js";
 import { oauthContext, oauthInfo } from "../mcp-oauth.js";
-import { listOAuth, patchOAuth, writeTokens, type McpOAuthRow } from "../../store/mcp-oauth.js";
+import { listOAuth, patchOAuth, type McpOAuthRow } from "../../store/mcp-oauth.js";
 import { freeText, identifier, idParams } from "../schemas.js";
 import { mcpOAuthRoutes } from "./mcp-oauth.js";
 import type { McpCatalog, McpToolsReply } from "../../shared/mcp.js";
@@ -148,7 +148,8 @@ export const mcpRoutes: FastifyPluginAsyncZod<{ db: Db; mcp: McpTools }> = async
     async (request) => {
       const ownerId = request.user.id;
       const id = request.params.id;
-      if (!(await getServer(db, ownerId, id))) throw notFound("MCP server");
+      const existing = await getServer(db, ownerId, id);
+      if (!existing) throw notFound("MCP server");
       const { headers: values, clientId, clientSecret, ...rest } = request.body;
       const sealed = seal(id, values);
       let client: { client_id: string | null; client_secret_encrypted: string | null } | undefined;
@@ -162,9 +163,12 @@ export const mcpRoutes: FastifyPluginAsyncZod<{ db: Db; mcp: McpTools }> = async
       }
       const row = await updateServer(db, ownerId, id, { ...rest, ...(sealed !== undefined ? { headersEncrypted: sealed } : {}) });
       if (client) {
-        // Tokens and a registration belong to the client they were issued to: another client signs in afresh.
-        await patchOAuth(db, ownerId, id, { ...client, registration_encrypted: null, discovery: null, pending_state_hash: null, pending_verifier_encrypted: null, pending_expires_at: null });
-        await writeTokens(db, ownerId, id, null, undefined);
+        // Tokens and a registration belong to the client they were issued to: they are revoked (with that client)
+        // and forgotten, and another client signs in afresh.
+        mcp.invalidate(ownerId);
+        const outcome = await mcp.oauth.disconnect(mcp.box, existing);
+        if (outcome.revocation === "failed") request.log.warn({ serverId: id, problem: outcome.problem }, "MCP OAuth tokens forgotten but not revoked");
+        await patchOAuth(db, ownerId, id, { ...client, registration_encrypted: null, discovery: null });
       }
       mcp.invalidate(ownerId);
       return { server: await infoOf(row!) };
@@ -175,6 +179,7 @@ export const mcpRoutes: FastifyPluginAsyncZod<{ db: Db; mcp: McpTools }> = async
     const row = await getServer(db, request.user.id, request.params.id);
     if (!row) throw notFound("MCP server");
     // Removing a server signed in to ends its sign-in too (revoked where the server offers that), as Disconnect does.
+    mcp.invalidate(request.user.id);
     const outcome = await mcp.oauth.disconnect(mcp.box, row);
     if (outcome.revocation === "failed") request.log.warn({ serverId: row.id, problem: outcome.problem }, "MCP OAuth tokens forgotten but not revoked");
     if (!(await removeServer(db, request.user.id, request.params.id))) throw notFound("MCP server");
