@@ -191,7 +191,14 @@ test("refused files: the error names the file and what is allowed, and the typed
   await chat.screenshot("attachments-refused");
   expect(uploads).toEqual([]);
 
+  // A document on it too: Nova Micro is text only (AWS's feature table), so a PDF is refused before uploading.
+  await attachByButton(chat, [{ name: "fake.pdf", mimeType: "application/pdf", buffer: TINY_PNG }]);
+  await expect(page.getByRole("alert").filter({ hasText: "fake.pdf" })).toContainText('fake.pdf is a document, and profile "Amazon Nova Micro" does not take documents. Profiles that do: Claude Sonnet 4.5,');
+  expect(uploads).toEqual([]);
+  await page.getByRole("alert").filter({ hasText: "fake.pdf" }).getByRole("button", { name: "Dismiss", exact: true }).click();
+
   // The server's refusal (the content is not what the name says) shows in the same place, in the server's words.
+  await chat.selectProfile("Claude 3.7 Sonnet");
   await attachByButton(chat, [{ name: "fake.pdf", mimeType: "application/pdf", buffer: TINY_PNG }]);
   await expect(page.getByRole("alert").filter({ hasText: "fake.pdf" })).toContainText("fake.pdf is a PNG image, not a PDF");
   await expect(chat.button("Remove fake.pdf")).toHaveCount(0);
