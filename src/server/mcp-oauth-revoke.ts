@@ -11,7 +11,7 @@ const RevocationMetadata = z.object({
 });
 
 /** How long one revocation request may take (a Disconnect waits for it, two at most). */
-export const REVOKE_TIMEOUT_MS = 5_000;
+const REVOKE_TIMEOUT_MS = 5_000;
 
 type Outcome = { revocation: Exclude<McpRevocation, "nothing_stored">; problem?: string };
 
@@ -30,14 +30,14 @@ export async function revokeTokens(options: {
   tokens: OAuthTokens;
 }): Promise<Outcome> {
   if (!options.metadata) return { revocation: "failed", problem: "the server's sign-in metadata is not stored any more, so where to revoke them is not known" };
-  const metadata = RevocationMetadata.safeParse(options.metadata);
-  const endpoint = metadata.success ? metadata.data.revocation_endpoint : undefined;
+  const parsed = RevocationMetadata.safeParse(options.metadata);
+  const { revocation_endpoint: endpoint, revocation_endpoint_auth_methods_supported: methods = [] } = parsed.success ? parsed.data : {};
   if (!endpoint) return { revocation: "not_offered" };
   const refused = refusedEndpoint(endpoint);
   if (refused) return { revocation: "failed", problem: refused };
   if (!options.client) return { revocation: "failed", problem: "the app's client for this server is not known any more" };
   const client = options.client;
-  const method = selectClientAuthMethod(client, metadata.success ? (metadata.data.revocation_endpoint_auth_methods_supported ?? []) : []);
+  const method = selectClientAuthMethod(client, methods);
   const revoke = (token: string, hint: "refresh_token" | "access_token") => revokeOne(options.fetch, endpoint, client, method, token, hint);
 
   const grant = options.tokens.refresh_token ? await revoke(options.tokens.refresh_token, "refresh_token") : undefined;

@@ -277,8 +277,8 @@ export class McpOAuth {
   /**
    * Disconnect: the tokens and any pending sign-in are forgotten first (taken from the row with a compare-and-swap,
    * so tokens a connection rotated meanwhile are the ones taken), then the authorization server is asked to revoke
-   * what was taken when it offers that (mcp-oauth-revoke.ts). The client the user entered stays. The caller drops
-   * the user's live connections before. Without the key that seals the tokens (`box` undefined) they cannot be
+   * what was taken when it offers that (mcp-oauth-revoke.ts). The client the user entered stays. Called through
+   * McpTools.endSignIn, which drops the user's live connections before. Without the key that seals the tokens (`box` undefined) they cannot be
    * read, so cannot be revoked.
    */
   async disconnect(box: SecretBox | undefined, server: Pick<McpServerRow, "id" | "owner_id">): Promise<McpDisconnectReply> {

@@ -9,6 +9,7 @@ import { Toolset } from "../tools/toolset.js";
 import type { Db } from "../store/db.js";
 import { listServers, type McpServerRow } from "../store/mcp-servers.js";
 import { McpOAuth } from "./mcp-oauth.js";
+import type { McpDisconnectReply } from "../shared/mcp.js";
 import type { ListedServer } from "../tools/servers-file.js";
 
 /** How long a user's MCP connections stay open without an answer using them. */
@@ -217,6 +218,18 @@ export class McpTools {
   /** The user's servers changed: their pooled connections close (now, or when the answers using them end). */
   invalidate(ownerId: string): void {
     this.retire(ownerId);
+  }
+
+  /**
+   * Ends the user's sign-in to a server (Disconnect, removing the server, changing its client): their pooled
+   * connections close first, so none rotates the tokens meanwhile, then the tokens are taken and revoked where the
+   * server offers that (McpOAuth.disconnect). Tokens forgotten but not revoked are logged.
+   */
+  async endSignIn(server: Pick<McpServerRow, "id" | "owner_id">, log: { warn: (o: object, m?: string) => void }): Promise<McpDisconnectReply> {
+    this.invalidate(server.owner_id);
+    const outcome = await this.oauth.disconnect(this.box, server);
+    if (outcome.revocation === "failed") log.warn({ serverId: server.id, problem: outcome.problem }, "MCP OAuth tokens forgotten but not revoked");
+    return outcome;
   }
 
   private retire(ownerId: string, only?: PooledTools): void {

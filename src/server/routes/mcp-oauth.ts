@@ -49,10 +49,7 @@ export const mcpOAuthRoutes: FastifyPluginAsyncZod<{ db: Db; mcp: McpTools }> = 
   app.delete("/api/mcp/servers/:id/oauth", { schema: { tags: ["mcp"], params: idParams } }, async (request): Promise<McpDisconnectReply> => {
     const row = await getServer(db, request.user.id, request.params.id);
     if (!row) throw notFound("MCP server");
-    mcp.invalidate(request.user.id);
-    const outcome = await mcp.oauth.disconnect(mcp.box, row);
-    if (outcome.revocation === "failed") request.log.warn({ serverId: row.id, problem: outcome.problem }, "MCP OAuth tokens forgotten but not revoked");
-    return outcome;
+    return mcp.endSignIn(row, request.log);
   });
 
   const param = z.string().max(4000).optional();

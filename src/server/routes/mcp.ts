@@ -165,9 +165,7 @@ export const mcpRoutes: FastifyPluginAsyncZod<{ db: Db; mcp: McpTools }> = async
       if (client) {
         // Tokens and a registration belong to the client they were issued to: they are revoked (with that client)
         // and forgotten, and another client signs in afresh.
-        mcp.invalidate(ownerId);
-        const outcome = await mcp.oauth.disconnect(mcp.box, existing);
-        if (outcome.revocation === "failed") request.log.warn({ serverId: id, problem: outcome.problem }, "MCP OAuth tokens forgotten but not revoked");
+        await mcp.endSignIn(existing, request.log);
         await patchOAuth(db, ownerId, id, { ...client, registration_encrypted: null, discovery: null });
       }
       mcp.invalidate(ownerId);
@@ -179,9 +177,7 @@ export const mcpRoutes: FastifyPluginAsyncZod<{ db: Db; mcp: McpTools }> = async
     const row = await getServer(db, request.user.id, request.params.id);
     if (!row) throw notFound("MCP server");
     // Removing a server signed in to ends its sign-in too (revoked where the server offers that), as Disconnect does.
-    mcp.invalidate(request.user.id);
-    const outcome = await mcp.oauth.disconnect(mcp.box, row);
-    if (outcome.revocation === "failed") request.log.warn({ serverId: row.id, problem: outcome.problem }, "MCP OAuth tokens forgotten but not revoked");
+    await mcp.endSignIn(row, request.log);
     if (!(await removeServer(db, request.user.id, request.params.id))) throw notFound("MCP server");
     mcp.invalidate(request.user.id);
     return reply.status(204).send();

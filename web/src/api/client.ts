@@ -148,7 +148,7 @@ export const api = {
     // MCP OAuth
     /** Starts a sign-in to an OAuth-protected server: the authorization page's address, for the sign-in window. */
     signIn: (id: string) => request<{ authorizationUrl: string }>("POST", `/api/mcp/servers/${encodeURIComponent(id)}/oauth/start`),
-    /** Disconnect: the server's tokens are forgotten. */
+    /** Disconnect: the server's tokens are revoked where it offers that, and forgotten; says which. */
     disconnect: (id: string) => request<McpDisconnectReply>("DELETE", `/api/mcp/servers/${encodeURIComponent(id)}/oauth`),
     /** The OAuth client for a server without dynamic registration (null: none); the secret goes in and never comes back. */
     setClient: (id: string, client: { clientId: string | null; clientSecret?: string }) => request<{ server: McpServerInfo }>("PATCH", `/api/mcp/servers/${encodeURIComponent(id)}`, client),
